@@ -1,0 +1,61 @@
+/* Database access. Each HTTP worker thread owns one libpq connection, opened
+ * on first use and reopened after a failure; named statements (queries.h)
+ * are prepared once per connection, the first time they are used.
+ *
+ * While PostgreSQL is unreachable every call returns DB_UNAVAILABLE at once
+ * (no request waits on a dead server) and one reconnection is tried at most
+ * every DB_RETRY_MS; when the server is back the service recovers by itself. */
+#ifndef THIDUA_DB_DB_H
+#define THIDUA_DB_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "db/queries.h"
+
+enum db_status {
+	DB_OK = 0,
+	DB_UNAVAILABLE, /* cannot reach the server: answer 503 */
+	DB_ERROR,       /* the statement failed: see db_error_sqlstate() */
+};
+
+#define DB_RETRY_MS 500
+
+/* Runs a named statement with text parameters. On DB_OK *out holds the
+ * result (the caller PQclear()s it); otherwise *out is NULL and the error
+ * is kept for db_error_*(). */
+enum db_status db_query(enum query_id id, int nparams, const char *const *params, PGresult **out)
+	__attribute__((warn_unused_result));
+
+/* Runs a statement without parameters that is not worth preparing
+ * (BEGIN, COMMIT, SET LOCAL ...). */
+enum db_status db_command(const char *sql) __attribute__((warn_unused_result));
+
+/* Explicit transactions on this thread's connection. While one is open a
+ * lost connection is not retried: the caller sees DB_UNAVAILABLE. */
+enum db_status db_begin(void) __attribute__((warn_unused_result));
+enum db_status db_commit(void) __attribute__((warn_unused_result));
+void db_rollback(void);
+
+/* COPY ... FROM STDIN on this thread's connection. */
+enum db_status db_copy_begin(const char *sql) __attribute__((warn_unused_result));
+enum db_status db_copy_put(const char *data, size_t len) __attribute__((warn_unused_result));
+enum db_status db_copy_end(void) __attribute__((warn_unused_result));
+
+/* The SQLSTATE and server message of the last DB_ERROR on this thread. */
+const char *db_error_sqlstate(void);
+const char *db_error_message(void);
+/* The DETAIL/HINT field of the last error, "" when none. */
+const char *db_error_detail(void);
+
+/* True once a connection has been made and the server was not lost since. */
+bool db_is_up(void);
+
+/* Closes every thread's connection; call once the worker threads are gone. */
+void db_close_all(void);
+
+/* Opens a private connection for command-line work (migrate, key create),
+ * printing a message on failure. */
+PGconn *db_connect_direct(void) __attribute__((warn_unused_result));
+
+#endif

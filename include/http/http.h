@@ -1,0 +1,110 @@
+/* The request and response every handler sees. A handler reads its input
+ * from struct request, fills req->res through the reply_* helpers
+ * (response.h) and returns the HTTP status; the server (server.c) does
+ * everything around it: routing, auth, body limits, ETags, CORS, logging. */
+#ifndef THIDUA_HTTP_HTTP_H
+#define THIDUA_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+struct MHD_Connection;
+struct route;
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_PUT = 1 << 3,
+	HTTP_PATCH = 1 << 4,
+	HTTP_DELETE = 1 << 5,
+	HTTP_OPTIONS = 1 << 6,
+};
+
+enum http_status {
+	HTTP_OK = 200,
+	HTTP_CREATED = 201,
+	HTTP_NO_CONTENT = 204,
+	HTTP_NOT_MODIFIED = 304,
+	HTTP_BAD_REQUEST = 400,
+	HTTP_UNAUTHORIZED = 401,
+	HTTP_FORBIDDEN = 403,
+	HTTP_NOT_FOUND = 404,
+	HTTP_METHOD_NOT_ALLOWED = 405,
+	HTTP_NOT_ACCEPTABLE = 406,
+	HTTP_CONFLICT = 409,
+	HTTP_PRECONDITION_FAILED = 412,
+	HTTP_PAYLOAD_TOO_LARGE = 413,
+	HTTP_UNSUPPORTED_MEDIA_TYPE = 415,
+	HTTP_UNPROCESSABLE = 422,
+	HTTP_INTERNAL_ERROR = 500,
+	HTTP_SERVICE_UNAVAILABLE = 503,
+};
+
+/* Roles in increasing power; a route names the least role it needs. */
+enum role { ROLE_PUBLIC = 0, ROLE_READER, ROLE_EDITOR, ROLE_ADMIN };
+
+#define REQUEST_MAX_PARAMS 4
+#define REQUEST_MAX_HEADERS 10
+
+struct header {
+	char *name;
+	char *value;
+};
+
+struct response {
+	enum http_status status;
+	const char *content_type; /* static string */
+	struct buf body;
+	struct header headers[REQUEST_MAX_HEADERS];
+	unsigned nheaders;
+	bool no_etag; /* set for bodies that must not be cached (keys) */
+};
+
+/* Who is calling: filled by the auth step before the handler runs. */
+struct principal {
+	bool authenticated;
+	enum role role;
+	int64_t key_id;
+	char key_name[128];
+	char scope[64]; /* organization code of the key's subtree, "" = all */
+};
+
+struct request {
+	struct MHD_Connection *conn;
+	enum http_method method;
+	const char *method_name;
+	char *uri;        /* path and query as received, for the access log */
+	char *path;       /* decoded path without query */
+	char request_id[129];
+	char client[64];
+	int64_t started_us;
+	const struct route *route;
+	unsigned nparams;
+	const char *param_names[REQUEST_MAX_PARAMS];  /* point into the route pattern */
+	size_t param_name_lens[REQUEST_MAX_PARAMS];
+	char *param_values[REQUEST_MAX_PARAMS];
+	struct buf body;
+	uint64_t body_received;
+	uint64_t announced_length; /* Content-Length, 0 when absent */
+	bool body_too_large;
+	bool decided;     /* the response is known before the body arrives */
+	bool responded;
+	uint64_t bytes_sent;
+	struct principal who;
+	struct response res;
+};
+
+/* A path parameter by its name in the route pattern ("code" for {code}). */
+const char *request_param(const struct request *req, const char *name);
+/* A query-string argument, NULL when absent. */
+const char *request_query(const struct request *req, const char *name);
+/* A request header, NULL when absent. */
+const char *request_header(const struct request *req, const char *name);
+
+const char *http_method_name(enum http_method m);
+
+#endif

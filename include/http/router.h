@@ -1,0 +1,48 @@
+/* Route table lookup. Routes are one table (src/routes.c): method, path
+ * pattern with {name} segments, handler, least role, allowed query
+ * parameters. router_lookup tells an unknown path (404) from a known path
+ * asked with the wrong method (405, with the methods to put in Allow). */
+#ifndef THIDUA_HTTP_ROUTER_H
+#define THIDUA_HTTP_ROUTER_H
+
+#include <stddef.h>
+
+#include "http/http.h"
+
+typedef enum http_status (*route_handler)(struct request *req);
+
+enum route_flags {
+	ROUTE_CACHED = 1 << 0,    /* the answer may come from the response cache */
+	ROUTE_TABLE = 1 << 1,     /* the answer is a table: ?format=csv|xlsx works */
+};
+
+struct route {
+	enum http_method method;
+	const char *pattern;      /* "/v1/organizations/{code}" */
+	route_handler handler;
+	enum role role;
+	const char *const *query; /* allowed query parameters, NULL-terminated; NULL = none */
+	unsigned flags;
+	const char *summary;      /* one line for the /v1 index */
+};
+
+enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };
+
+/* Matches path against the table. On ROUTE_FOUND sets *found and fills the
+ * request's path parameters; on ROUTE_METHOD_NOT_ALLOWED sets *allowed to the
+ * methods the path does accept. HEAD matches GET routes. */
+enum route_result router_lookup(const struct route *table, size_t n, enum http_method method,
+                                const char *path, struct request *req, const struct route **found,
+                                unsigned *allowed);
+
+/* The methods a path accepts (HEAD and OPTIONS added when GET is there);
+ * 0 for an unknown path. */
+unsigned router_allowed(const struct route *table, size_t n, const char *path);
+
+/* Writes "GET, HEAD, OPTIONS" for a method mask. */
+void router_format_allow(unsigned methods, char *out, size_t outlen);
+
+/* Frees the request's copied path parameters. */
+void router_params_free(struct request *req);
+
+#endif

@@ -1,0 +1,323 @@
+/* Per-thread PostgreSQL connections and named statements (see db.h). */
+#include "db/db.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "util/alloc.h"
+#include "util/timeutil.h"
+
+struct dbconn {
+	PGconn *pg;
+	bool prepared[Q__COUNT];
+	bool in_transaction;
+	char sqlstate[6];
+	char message[512];
+	char detail[512];
+	struct dbconn *next; /* registry of every thread's connection */
+};
+
+static _Thread_local struct dbconn *tls;
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dbconn *registry;
+static _Atomic int64_t retry_after_us; /* no connection attempt before this */
+static atomic_bool was_down;
+static atomic_bool ever_up;
+
+static struct dbconn *thread_conn(void)
+{
+	if (!tls) {
+		tls = xcalloc(1, sizeof *tls);
+		pthread_mutex_lock(&registry_lock);
+		tls->next = registry;
+		registry = tls;
+		pthread_mutex_unlock(&registry_lock);
+	}
+	return tls;
+}
+
+static void keep_error(struct dbconn *c, const PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state ? state : "");
+	snprintf(c->message, sizeof c->message, "%s", msg ? msg : (c->pg ? PQerrorMessage(c->pg) : "no connection"));
+	snprintf(c->detail, sizeof c->detail, "%s", detail ? detail : "");
+	size_t n = strlen(c->message);
+	while (n && (c->message[n - 1] == '\n' || c->message[n - 1] == ' '))
+		c->message[--n] = '\0';
+}
+
+static void drop(struct dbconn *c)
+{
+	if (c->pg)
+		PQfinish(c->pg);
+	c->pg = NULL;
+	c->in_transaction = false;
+	memset(c->prepared, 0, sizeof c->prepared);
+}
+
+static void mark_down(const char *why)
+{
+	atomic_store(&retry_after_us, time_mono_us() + DB_RETRY_MS * 1000);
+	if (!atomic_exchange(&was_down, true))
+		log_warn(NULL, "database unavailable: %s", why);
+}
+
+static PGconn *open_connection(char *err, size_t errlen)
+{
+	char timeout[16];
+	snprintf(timeout, sizeof timeout, "%u", cfg.db_connect_timeout_s);
+	const char *keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", NULL};
+	const char *vals[] = {cfg.database_url, timeout, "thidua", "UTF8", NULL};
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		snprintf(err, errlen, "%s", PQerrorMessage(pg));
+		size_t n = strlen(err);
+		while (n && (err[n - 1] == '\n'))
+			err[--n] = '\0';
+		PQfinish(pg);
+		return NULL;
+	}
+	char setup[256];
+	snprintf(setup, sizeof setup,
+	         "SET statement_timeout = %u; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
+	         "SET extra_float_digits = 3",
+	         cfg.statement_timeout_ms);
+	PGresult *r = PQexec(pg, setup);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		snprintf(err, errlen, "session setup failed: %s", PQresultErrorMessage(r));
+	PQclear(r);
+	if (!ok) {
+		PQfinish(pg);
+		return NULL;
+	}
+	return pg;
+}
+
+/* This thread's live connection, or NULL while the server is unreachable. */
+static PGconn *acquire(struct dbconn *c)
+{
+	if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
+		return c->pg;
+	if (c->pg)
+		drop(c);
+	if (time_mono_us() < atomic_load(&retry_after_us)) {
+		snprintf(c->message, sizeof c->message, "database unavailable (retrying shortly)");
+		return NULL;
+	}
+	char err[512];
+	c->pg = open_connection(err, sizeof err);
+	if (!c->pg) {
+		snprintf(c->message, sizeof c->message, "%s", err);
+		mark_down(err);
+		return NULL;
+	}
+	atomic_store(&ever_up, true);
+	if (atomic_exchange(&was_down, false))
+		log_info(NULL, "database reachable again");
+	return c->pg;
+}
+
+/* A result that failed because the connection is gone. */
+static bool connection_lost(struct dbconn *c)
+{
+	return PQstatus(c->pg) != CONNECTION_OK;
+}
+
+enum db_status db_query(enum query_id id, int nparams, const char *const *params, PGresult **out)
+{
+	struct dbconn *c = thread_conn();
+	const struct db_statement *st = &db_statements[id];
+	*out = NULL;
+
+	/* A connection that died while idle (server restarted) fails its first
+	 * statement; that statement never ran, so one retry on a fresh
+	 * connection is safe outside a transaction. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		PGconn *pg = acquire(c);
+		if (!pg)
+			return DB_UNAVAILABLE;
+		if (!c->prepared[id]) {
+			PGresult *r = PQprepare(pg, st->name, st->sql, 0, NULL);
+			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+				keep_error(c, r);
+				PQclear(r);
+				if (connection_lost(c)) {
+					bool tx = c->in_transaction;
+					drop(c);
+					if (tx)
+						return DB_UNAVAILABLE;
+					continue;
+				}
+				return DB_ERROR;
+			}
+			PQclear(r);
+			c->prepared[id] = true;
+		}
+		PGresult *r = PQexecPrepared(pg, st->name, nparams, params, NULL, NULL, 0);
+		ExecStatusType s = PQresultStatus(r);
+		if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
+			*out = r;
+			return DB_OK;
+		}
+		keep_error(c, r);
+		PQclear(r);
+		if (connection_lost(c)) {
+			bool tx = c->in_transaction;
+			drop(c);
+			if (tx)
+				return DB_UNAVAILABLE;
+			continue;
+		}
+		return DB_ERROR;
+	}
+	mark_down(c->message);
+	return DB_UNAVAILABLE;
+}
+
+enum db_status db_command(const char *sql)
+{
+	struct dbconn *c = thread_conn();
+	PGconn *pg = acquire(c);
+	if (!pg)
+		return DB_UNAVAILABLE;
+	PGresult *r = PQexec(pg, sql);
+	ExecStatusType s = PQresultStatus(r);
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+		PQclear(r);
+		return DB_OK;
+	}
+	keep_error(c, r);
+	PQclear(r);
+	if (connection_lost(c)) {
+		drop(c);
+		return DB_UNAVAILABLE;
+	}
+	return DB_ERROR;
+}
+
+enum db_status db_begin(void)
+{
+	enum db_status s = db_command("BEGIN");
+	if (s == DB_OK)
+		thread_conn()->in_transaction = true;
+	return s;
+}
+
+enum db_status db_commit(void)
+{
+	struct dbconn *c = thread_conn();
+	enum db_status s = db_command("COMMIT");
+	c->in_transaction = false;
+	return s;
+}
+
+void db_rollback(void)
+{
+	struct dbconn *c = thread_conn();
+	if (c->pg && PQstatus(c->pg) == CONNECTION_OK) {
+		PGresult *r = PQexec(c->pg, "ROLLBACK");
+		PQclear(r);
+	}
+	c->in_transaction = false;
+}
+
+enum db_status db_copy_begin(const char *sql)
+{
+	struct dbconn *c = thread_conn();
+	PGconn *pg = acquire(c);
+	if (!pg)
+		return DB_UNAVAILABLE;
+	PGresult *r = PQexec(pg, sql);
+	if (PQresultStatus(r) == PGRES_COPY_IN) {
+		PQclear(r);
+		return DB_OK;
+	}
+	keep_error(c, r);
+	PQclear(r);
+	if (connection_lost(c)) {
+		drop(c);
+		return DB_UNAVAILABLE;
+	}
+	return DB_ERROR;
+}
+
+enum db_status db_copy_put(const char *data, size_t len)
+{
+	struct dbconn *c = thread_conn();
+	if (PQputCopyData(c->pg, data, (int)len) == 1)
+		return DB_OK;
+	keep_error(c, NULL);
+	return connection_lost(c) ? DB_UNAVAILABLE : DB_ERROR;
+}
+
+enum db_status db_copy_end(void)
+{
+	struct dbconn *c = thread_conn();
+	if (PQputCopyEnd(c->pg, NULL) != 1) {
+		keep_error(c, NULL);
+		return connection_lost(c) ? DB_UNAVAILABLE : DB_ERROR;
+	}
+	enum db_status status = DB_OK;
+	PGresult *r;
+	while ((r = PQgetResult(c->pg)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && status == DB_OK) {
+			keep_error(c, r);
+			status = connection_lost(c) ? DB_UNAVAILABLE : DB_ERROR;
+		}
+		PQclear(r);
+	}
+	return status;
+}
+
+const char *db_error_sqlstate(void)
+{
+	return thread_conn()->sqlstate;
+}
+
+const char *db_error_message(void)
+{
+	return thread_conn()->message;
+}
+
+const char *db_error_detail(void)
+{
+	return thread_conn()->detail;
+}
+
+bool db_is_up(void)
+{
+	return atomic_load(&ever_up) && !atomic_load(&was_down);
+}
+
+void db_close_all(void)
+{
+	pthread_mutex_lock(&registry_lock);
+	struct dbconn *c = registry;
+	registry = NULL;
+	pthread_mutex_unlock(&registry_lock);
+	while (c) {
+		struct dbconn *next = c->next;
+		drop(c);
+		free(c);
+		c = next;
+	}
+	tls = NULL;
+}
+
+PGconn *db_connect_direct(void)
+{
+	char err[512];
+	PGconn *pg = open_connection(err, sizeof err);
+	if (!pg)
+		fprintf(stderr, "thidua: cannot connect to the database (THIDUA_DATABASE_URL): %s\n", err);
+	return pg;
+}

@@ -1,0 +1,171 @@
+/* Response helpers and problem documents (see response.h). */
+#include "http/response.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/log.h"
+#include "util/alloc.h"
+
+static void set_body(struct request *req, enum http_status status, const char *content_type)
+{
+	req->res.status = status;
+	req->res.content_type = content_type;
+	buf_reset(&req->res.body);
+}
+
+enum http_status reply_json(struct request *req, enum http_status status, json_t *body)
+{
+	set_body(req, status, CT_JSON);
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!text)
+		return reply_internal(req, "could not serialise a JSON response");
+	buf_puts(&req->res.body, text);
+	free(text);
+	return status;
+}
+
+enum http_status reply_bytes(struct request *req, enum http_status status, const char *content_type,
+                             const char *data, size_t len)
+{
+	set_body(req, status, content_type);
+	buf_append(&req->res.body, data, len);
+	return status;
+}
+
+enum http_status reply_buf(struct request *req, enum http_status status, const char *content_type,
+                           struct buf *body)
+{
+	buf_free(&req->res.body);
+	req->res.body = *body;
+	*body = (struct buf)BUF_INIT;
+	req->res.status = status;
+	req->res.content_type = content_type;
+	return status;
+}
+
+enum http_status reply_empty(struct request *req, enum http_status status)
+{
+	set_body(req, status, NULL);
+	return status;
+}
+
+static json_t *problem_body(struct request *req, enum http_status status, const char *code, const char *detail)
+{
+	char type[96];
+	snprintf(type, sizeof type, "/problems/%s", code);
+	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "type", type, "title", http_status_text(status),
+	                 "status", (int)status, "code", code, "detail", detail, "instance", req->path ? req->path : "",
+	                 "request_id", req->request_id);
+}
+
+static enum http_status send_problem(struct request *req, enum http_status status, json_t *body)
+{
+	set_body(req, status, CT_PROBLEM);
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	buf_puts(&req->res.body, text ? text : "{}");
+	free(text);
+	return status;
+}
+
+enum http_status reply_problem(struct request *req, enum http_status status, const char *code, const char *fmt, ...)
+{
+	struct buf detail = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&detail, fmt, ap);
+	va_end(ap);
+	json_t *body = problem_body(req, status, code, buf_cstr(&detail));
+	buf_free(&detail);
+	return send_problem(req, status, body);
+}
+
+enum http_status reply_problem_errors(struct request *req, enum http_status status, const char *code,
+                                      const char *detail, json_t *errors)
+{
+	json_t *body = problem_body(req, status, code, detail);
+	json_object_set_new(body, "errors", errors);
+	return send_problem(req, status, body);
+}
+
+json_t *problem_error(const char *in, const char *field, const char *code, const char *message)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "in", in, "field", field, "code", code, "message", message);
+}
+
+enum http_status reply_internal(struct request *req, const char *fmt, ...)
+{
+	struct buf cause = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&cause, fmt, ap);
+	va_end(ap);
+	log_error(req->request_id, "%s %s failed: %s", req->method_name, req->path ? req->path : "",
+	          buf_cstr(&cause));
+	buf_free(&cause);
+	return reply_problem(req, HTTP_INTERNAL_ERROR, "internal_error",
+	                     "The server could not complete the request. The failure is logged under this "
+	                     "request id.");
+}
+
+enum http_status reply_unavailable(struct request *req, const char *detail)
+{
+	response_header(&req->res, "Retry-After", "1");
+	return reply_problem(req, HTTP_SERVICE_UNAVAILABLE, "database_unavailable", "%s", detail);
+}
+
+void response_header(struct response *res, const char *name, const char *value)
+{
+	for (unsigned i = 0; i < res->nheaders; i++) {
+		if (!strcasecmp(res->headers[i].name, name)) {
+			free(res->headers[i].value);
+			res->headers[i].value = xstrdup(value);
+			return;
+		}
+	}
+	if (res->nheaders == REQUEST_MAX_HEADERS) {
+		log_error(NULL, "too many response headers; dropped %s", name);
+		return;
+	}
+	res->headers[res->nheaders].name = xstrdup(name);
+	res->headers[res->nheaders].value = xstrdup(value);
+	res->nheaders++;
+}
+
+void response_free(struct response *res)
+{
+	for (unsigned i = 0; i < res->nheaders; i++) {
+		free(res->headers[i].name);
+		free(res->headers[i].value);
+	}
+	res->nheaders = 0;
+	buf_free(&res->body);
+}
+
+const char *http_status_text(unsigned status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	}
+	return "Error";
+}

@@ -1,0 +1,576 @@
+/* The HTTP server around libmicrohttpd (see server.h).
+ *
+ * Lifecycle of a request: MHD calls on_request once the headers are in
+ * (we allocate the struct request there), then once per body chunk, then a
+ * last time with no data; on_completed runs when MHD is done with it and is
+ * the one place the request's memory is freed and the access line written. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/auth.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "http/response.h"
+#include "util/alloc.h"
+#include "util/timeutil.h"
+
+static struct MHD_Daemon *daemon_handle;
+static MHD_socket listen_socket = MHD_INVALID_SOCKET;
+static const struct route *route_table;
+static size_t route_count;
+static atomic_int inflight;
+static atomic_bool draining;
+
+#define CORS_ALLOW_HEADERS "Authorization, Content-Type, Accept, If-None-Match, If-Match, X-Request-Id"
+#define CORS_EXPOSE_HEADERS "ETag, X-Request-Id, Content-Disposition, Retry-After, Location"
+
+bool server_draining(void)
+{
+	return atomic_load(&draining);
+}
+
+const struct route *server_routes(size_t *n)
+{
+	*n = route_count;
+	return route_table;
+}
+
+const char *request_query(const struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *request_header(const struct request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static enum http_method parse_method(const char *m)
+{
+	static const struct {
+		const char *name;
+		enum http_method method;
+	} methods[] = {{"GET", HTTP_GET},     {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},      {"PUT", HTTP_PUT},
+	               {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE}, {"OPTIONS", HTTP_OPTIONS}};
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (!strcmp(m, methods[i].name))
+			return methods[i].method;
+	return 0;
+}
+
+/* A client-supplied X-Request-Id is kept when it is short and plain; anything
+ * else is replaced so that it cannot inject into logs. */
+static bool acceptable_request_id(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > 128)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_' || c == '.' || c == ':'))
+			return false;
+	}
+	return true;
+}
+
+static void assign_request_id(struct request *req)
+{
+	const char *given = request_header(req, "X-Request-Id");
+	if (given && acceptable_request_id(given)) {
+		snprintf(req->request_id, sizeof req->request_id, "%s", given);
+		return;
+	}
+	unsigned char raw[16];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(req->request_id, sizeof req->request_id, raw, sizeof raw);
+}
+
+static void record_client(struct request *req)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	req->client[0] = '\0';
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, req->client,
+		          sizeof req->client);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, req->client,
+		          sizeof req->client);
+}
+
+/* ---- query-string checking ---- */
+
+struct query_check {
+	const struct route *route;
+	const char *unknown;
+	struct buf uri; /* path?query rebuilt for the access log */
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct query_check *qc = cls;
+	buf_putc(&qc->uri, qc->uri.len && strchr(buf_cstr(&qc->uri), '?') ? '&' : '?');
+	buf_puts(&qc->uri, key);
+	if (value) {
+		buf_putc(&qc->uri, '=');
+		buf_puts(&qc->uri, value);
+	}
+	if (qc->unknown || !qc->route)
+		return MHD_YES;
+	bool known = false;
+	for (const char *const *q = qc->route->query; q && *q && !known; q++)
+		known = !strcmp(*q, key);
+	if (!known)
+		qc->unknown = key;
+	return MHD_YES;
+}
+
+static void describe_allowed_params(const struct route *route, struct buf *out)
+{
+	if (!route->query || !route->query[0]) {
+		buf_puts(out, "this resource takes no query parameters");
+		return;
+	}
+	buf_puts(out, "allowed: ");
+	for (const char *const *q = route->query; *q; q++)
+		buf_printf(out, "%s%s", q == route->query ? "" : ", ", *q);
+}
+
+/* ---- ETag ---- */
+
+static void body_etag(const struct buf *body, char out[40])
+{
+	unsigned char digest[16];
+	crypto_generichash(digest, sizeof digest, (const unsigned char *)buf_cstr(body), body->len, NULL, 0);
+	out[0] = '"';
+	sodium_bin2hex(out + 1, 33, digest, sizeof digest);
+	out[33] = '"';
+	out[34] = '\0';
+}
+
+/* If-None-Match holds a list of entity tags (weak comparison) or "*". */
+static bool etag_matches(const char *header, const char *etag)
+{
+	if (!header)
+		return false;
+	const char *opaque = etag; /* "\"...\"" */
+	size_t olen = strlen(opaque);
+	const char *p = header;
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return true;
+		if (!strncmp(p, "W/", 2))
+			p += 2;
+		size_t n = strcspn(p, ",");
+		size_t m = n;
+		while (m && (p[m - 1] == ' ' || p[m - 1] == '\t'))
+			m--;
+		if (m == olen && !memcmp(p, opaque, olen))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* ---- sending ---- */
+
+static void add_cors(struct request *req, struct MHD_Response *resp)
+{
+	const char *origin = request_header(req, "Origin");
+	if (!cfg.cors_origins || !*cfg.cors_origins)
+		return;
+	MHD_add_response_header(resp, "Vary", "Origin");
+	if (origin && config_cors_allows(origin)) {
+		MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
+		MHD_add_response_header(resp, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+	}
+}
+
+static enum MHD_Result send_response(struct request *req)
+{
+	struct response *res = &req->res;
+	unsigned status = res->status ? res->status : HTTP_INTERNAL_ERROR;
+	char etag[40] = "";
+
+	bool is_read = req->method == HTTP_GET || req->method == HTTP_HEAD;
+	if (is_read && status == HTTP_OK && !res->no_etag) {
+		body_etag(&res->body, etag);
+		if (etag_matches(request_header(req, "If-None-Match"), etag)) {
+			status = HTTP_NOT_MODIFIED;
+			buf_reset(&res->body);
+		}
+	}
+
+	size_t len = res->body.len;
+	struct MHD_Response *resp;
+	if (len) {
+		char *data = buf_steal(&res->body);
+		resp = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+	} else {
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	}
+	if (!resp)
+		return MHD_NO;
+	if (res->content_type && status != HTTP_NOT_MODIFIED)
+		MHD_add_response_header(resp, "Content-Type", res->content_type);
+	MHD_add_response_header(resp, "X-Request-Id", req->request_id);
+	if (etag[0]) {
+		MHD_add_response_header(resp, "ETag", etag);
+		MHD_add_response_header(resp, "Cache-Control", "private, no-cache");
+	}
+	for (unsigned i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(resp, res->headers[i].name, res->headers[i].value);
+	add_cors(req, resp);
+
+	res->status = status;
+	req->responded = true;
+	req->bytes_sent = req->method == HTTP_HEAD ? 0 : len;
+	enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* ---- dispatch ---- */
+
+static void preflight(struct request *req, unsigned allowed)
+{
+	char allow[96];
+	router_format_allow(allowed, allow, sizeof allow);
+	const char *origin = request_header(req, "Origin");
+	const char *want = request_header(req, "Access-Control-Request-Method");
+	if (!origin || !want) {
+		/* A plain OPTIONS: say what the path accepts. */
+		response_header(&req->res, "Allow", allow);
+		reply_empty(req, HTTP_NO_CONTENT);
+		return;
+	}
+	if (!config_cors_allows(origin)) {
+		reply_problem(req, HTTP_FORBIDDEN, "cors_origin_refused",
+		              "Origin %s is not allowed to call this service; an administrator can add it to "
+		              "THIDUA_CORS_ORIGINS.",
+		              origin);
+		return;
+	}
+	enum http_method m = parse_method(want);
+	if (!m || !(allowed & m)) {
+		response_header(&req->res, "Allow", allow);
+		reply_problem(req, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+		              "%s is not allowed on %s; allowed: %s.", want, req->path, allow);
+		return;
+	}
+	response_header(&req->res, "Access-Control-Allow-Methods", allow);
+	response_header(&req->res, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+	response_header(&req->res, "Access-Control-Max-Age", "600");
+	reply_empty(req, HTTP_NO_CONTENT);
+}
+
+/* Decides what can be decided from the request line and headers alone.
+ * Returns true when the response is ready (an error, OPTIONS). */
+static bool route_request(struct request *req, const char *method)
+{
+	unsigned allowed = 0;
+	req->method = parse_method(method);
+	req->method_name = req->method ? http_method_name(req->method) : method;
+
+	/* A body announced too large is refused before anything else, unread. */
+	const char *length = request_header(req, "Content-Length");
+	if (length) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(length, &end, 10);
+		if (errno || *end || n > cfg.max_body_bytes) {
+			reply_problem(req, HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
+			              "The request body (%s bytes) is larger than the %zu bytes this service accepts "
+			              "(THIDUA_MAX_BODY_BYTES); split it into smaller requests.",
+			              length, cfg.max_body_bytes);
+			return true;
+		}
+		req->announced_length = n;
+	}
+
+	if (req->method == HTTP_OPTIONS) {
+		allowed = router_allowed(route_table, route_count, req->path);
+		if (!allowed)
+			reply_problem(req, HTTP_NOT_FOUND, "not_found", "There is no resource at %s.", req->path);
+		else
+			preflight(req, allowed);
+		return true;
+	}
+
+	enum route_result rr = req->method
+		? router_lookup(route_table, route_count, req->method, req->path, req, &req->route, &allowed)
+		: (router_allowed(route_table, route_count, req->path) ? ROUTE_METHOD_NOT_ALLOWED : ROUTE_NOT_FOUND);
+	if (rr == ROUTE_METHOD_NOT_ALLOWED && !req->method)
+		allowed = router_allowed(route_table, route_count, req->path);
+	if (rr == ROUTE_NOT_FOUND) {
+		reply_problem(req, HTTP_NOT_FOUND, "not_found", "There is no resource at %s; GET /v1 lists them.",
+		              req->path);
+		return true;
+	}
+	if (rr == ROUTE_METHOD_NOT_ALLOWED) {
+		char allow[96];
+		router_format_allow(allowed, allow, sizeof allow);
+		response_header(&req->res, "Allow", allow);
+		reply_problem(req, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "%s is not allowed on %s; allowed: %s.",
+		              req->method_name, req->path, allow);
+		return true;
+	}
+
+	if (req->announced_length)
+		buf_reserve(&req->body, (size_t)req->announced_length);
+	return false;
+}
+
+static void dispatch(struct request *req)
+{
+	if (req->body_too_large) {
+		reply_problem(req, HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
+		              "The request body is larger than the %zu bytes this service accepts "
+		              "(THIDUA_MAX_BODY_BYTES); split it into smaller requests.",
+		              cfg.max_body_bytes);
+		return;
+	}
+	struct query_check qc = {req->route, NULL, BUF_INIT};
+	buf_puts(&qc.uri, req->path);
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_arg, &qc);
+	free(req->uri);
+	req->uri = buf_steal(&qc.uri);
+	if (qc.unknown) {
+		struct buf detail = BUF_INIT;
+		buf_printf(&detail, "Unknown query parameter '%s'; ", qc.unknown);
+		describe_allowed_params(req->route, &detail);
+		buf_putc(&detail, '.');
+		json_t *errors = json_array();
+		json_array_append_new(errors, problem_error("query", qc.unknown, "unknown_parameter", buf_cstr(&detail)));
+		reply_problem_errors(req, HTTP_BAD_REQUEST, "unknown_parameter", buf_cstr(&detail), errors);
+		buf_free(&detail);
+		return;
+	}
+	if (auth_authorize(req) != HTTP_OK)
+		return;
+	enum http_status st = req->route->handler(req);
+	req->res.status = st;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	struct request *req = *con_cls;
+
+	if (!req) {
+		req = xcalloc(1, sizeof *req);
+		*con_cls = req;
+		atomic_fetch_add(&inflight, 1);
+		req->started_us = time_mono_us();
+		req->conn = conn;
+		/* One trailing slash is forgiven: /v1/organizations/ is /v1/organizations. */
+		size_t n = strlen(url);
+		req->path = xstrndup(url, n > 1 && url[n - 1] == '/' ? n - 1 : n);
+		req->uri = xstrdup(req->path);
+		assign_request_id(req);
+		record_client(req);
+		/* Answer on the last call, once MHD has the whole request: a response
+		 * queued earlier makes MHD close the connection. Only a body already
+		 * announced as too large is refused at once, without reading it. */
+		req->decided = route_request(req, method);
+		if (req->decided && req->res.status == HTTP_PAYLOAD_TOO_LARGE)
+			return send_response(req);
+		return MHD_YES;
+	}
+
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+		if (req->decided) {
+			/* The answer is known (404, 405...): the body is not needed. */
+			*upload_data_size = 0;
+			req->body_received += n;
+			return req->body_received > 4 * (uint64_t)cfg.max_body_bytes ? MHD_NO : MHD_YES;
+		}
+		req->body_received += n;
+		if (req->body_received > cfg.max_body_bytes) {
+			req->body_too_large = true;
+			buf_free(&req->body);
+			/* Stop listening to a client that keeps sending far past the cap. */
+			if (req->body_received > 4 * (uint64_t)cfg.max_body_bytes)
+				return MHD_NO;
+		} else {
+			buf_append(&req->body, upload_data, n);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	if (req->responded)
+		return MHD_YES;
+	if (!req->decided)
+		dispatch(req);
+	return send_response(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct request *req = *con_cls;
+	if (!req)
+		return;
+	*con_cls = NULL;
+	int64_t duration = time_mono_us() - req->started_us;
+	unsigned status = req->responded ? req->res.status : 0;
+	struct access_entry e = {
+		.request_id = req->request_id,
+		.method = req->method_name,
+		.path = req->uri,
+		.client = req->client,
+		.key_name = req->who.authenticated ? req->who.key_name : NULL,
+		.status = status,
+		.bytes = req->bytes_sent,
+		.duration_us = duration,
+	};
+	log_access(&e);
+	metrics_observe(req->route ? (int)(req->route - route_table) : -1, status, duration);
+	router_params_free(req);
+	response_free(&req->res);
+	buf_free(&req->body);
+	free(req->path);
+	free(req->uri);
+	free(req);
+	atomic_fetch_sub(&inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	struct buf msg = BUF_INIT;
+	buf_vprintf(&msg, fmt, ap);
+	while (msg.len && msg.data[msg.len - 1] == '\n')
+		msg.data[--msg.len] = '\0';
+	log_warn(NULL, "http: %s", buf_cstr(&msg));
+	buf_free(&msg);
+}
+
+/* Every connection needs a descriptor; raise the soft limit as far as the
+ * hard one allows so THIDUA_MAX_CONNECTIONS is reachable. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)cfg.max_connections + 64)
+		log_warn(NULL, "open-file limit %llu is below THIDUA_MAX_CONNECTIONS=%u",
+		         (unsigned long long)rl.rlim_cur, cfg.max_connections);
+}
+
+bool server_start(const struct route *routes, size_t nroutes)
+{
+	route_table = routes;
+	route_count = nroutes;
+	metrics_init(routes, nroutes);
+	raise_fd_limit();
+
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	socklen_t sslen;
+	if (strchr(cfg.listen_host, ':')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)cfg.listen_port);
+		inet_pton(AF_INET6, cfg.listen_host, &a->sin6_addr);
+		flags |= MHD_USE_IPv6;
+		sslen = sizeof *a;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)cfg.listen_port);
+		if (*cfg.listen_host)
+			inet_pton(AF_INET, cfg.listen_host, &a->sin_addr);
+		else
+			a->sin_addr.s_addr = htonl(INADDR_ANY);
+		sslen = sizeof *a;
+	}
+	(void)sslen;
+
+	daemon_handle = MHD_start_daemon(
+		flags, (uint16_t)cfg.listen_port, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg.idle_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg.connection_memory_bytes, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		(unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_END);
+	if (!daemon_handle) {
+		fprintf(stderr, "thidua: cannot listen on %s (THIDUA_LISTEN): %s\n", cfg.listen,
+		        errno ? strerror(errno) : "the HTTP library refused the settings");
+		return false;
+	}
+	sd_notify(0, "READY=1"); /* for Type=notify under systemd; a no-op elsewhere */
+	log_info(NULL, "listening on http://%s%s%s:%u with %u threads", strchr(cfg.listen_host, ':') ? "[" : "",
+	         *cfg.listen_host ? cfg.listen_host : "0.0.0.0", strchr(cfg.listen_host, ':') ? "]" : "",
+	         cfg.listen_port, cfg.threads);
+	return true;
+}
+
+void server_wait_and_stop(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	int sig = 0;
+	while (sigwait(&set, &sig) != 0)
+		;
+	log_info(NULL, "%s received: no new connections, finishing %d request(s) in flight",
+	         sig == SIGTERM ? "SIGTERM" : "SIGINT", atomic_load(&inflight));
+	atomic_store(&draining, true);
+	sd_notify(0, "STOPPING=1");
+	listen_socket = MHD_quiesce_daemon(daemon_handle);
+	/* MHD no longer accepts, but the kernel would still complete handshakes
+	 * into the backlog; on Linux shutdown() makes the socket stop listening
+	 * (new connections are refused) while MHD still owns the descriptor. */
+	if (listen_socket != MHD_INVALID_SOCKET)
+		shutdown(listen_socket, SHUT_RDWR);
+
+	int64_t deadline = time_mono_us() + (int64_t)cfg.shutdown_timeout_s * 1000000;
+	while (atomic_load(&inflight) > 0 && time_mono_us() < deadline) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	int left = atomic_load(&inflight);
+	if (left > 0)
+		log_warn(NULL, "shutdown timeout: %d request(s) still running are cut off", left);
+	MHD_stop_daemon(daemon_handle);
+	daemon_handle = NULL;
+	if (listen_socket != MHD_INVALID_SOCKET)
+		close(listen_socket);
+	log_info(NULL, "stopped");
+}

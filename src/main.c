@@ -1,0 +1,94 @@
+/* thidua: the command line. `serve` runs the HTTP service, `migrate`
+ * applies the schema; --help lists commands and environment variables. */
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/metrics.h"
+#include "db/db.h"
+#include "db/demo.h"
+#include "db/migrate.h"
+#include "handlers/handlers.h"
+#include "http/server.h"
+#include "routes.h"
+#include "version.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "thidua %s: results of trade-union emulation blocs, served over HTTP.\n\n"
+	        "Usage: thidua COMMAND\n\n"
+	        "Commands:\n"
+	        "  serve        run the HTTP service until SIGTERM or SIGINT\n"
+	        "  migrate      apply pending database migrations (safe to repeat)\n"
+	        "  demo         load the demo data from the articles (safe to repeat)\n"
+	        "  --help       show this text\n"
+	        "  --version    show the version\n\n",
+	        THIDUA_VERSION);
+	config_print_help(out);
+}
+
+static int serve(void)
+{
+	struct migration_set expected;
+	if (!migrate_load(&expected))
+		return 1;
+	system_init(&expected);
+
+	/* Block the stop signals before any thread exists: every thread
+	 * inherits the mask and only sigwait() in this thread receives them. */
+	sigset_t set;
+	signal(SIGTERM, SIG_DFL); /* a parent shell may have left them ignored */
+	signal(SIGINT, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int rc = 1;
+	if (server_start(routes, routes_count)) {
+		server_wait_and_stop();
+		rc = 0;
+	}
+	db_close_all();
+	metrics_cleanup();
+	migrate_set_free(&expected);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("thidua %s\n", THIDUA_VERSION);
+		return 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!config_load())
+		return 2;
+	if (sodium_init() < 0) {
+		fprintf(stderr, "thidua: libsodium failed to initialise\n");
+		return 1;
+	}
+	int rc;
+	if (!strcmp(argv[1], "serve") && argc == 2) {
+		rc = serve();
+	} else if (!strcmp(argv[1], "migrate") && argc == 2) {
+		rc = migrate_main();
+	} else if (!strcmp(argv[1], "demo") && argc == 2) {
+		rc = demo_main();
+	} else {
+		fprintf(stderr, "thidua: unknown command '%s'; see thidua --help\n", argv[1]);
+		rc = 2;
+	}
+	config_free();
+	return rc;
+}

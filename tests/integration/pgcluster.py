@@ -1,0 +1,97 @@
+"""A throwaway PostgreSQL cluster for the tests.
+
+initdb in a temporary directory, a Unix socket in that directory and no TCP
+port, trust authentication (the directory is private). PostgreSQL refuses to
+run as root, so as root the cluster runs as the `postgres` user.
+"""
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from contextlib import closing
+
+import psycopg2
+
+
+def pg_bindir() -> str:
+    for cand in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True):
+        if int(cand.split("/")[-2]) >= 15 and os.path.exists(os.path.join(cand, "initdb")):
+            return cand
+    raise RuntimeError("PostgreSQL 15 or newer is not installed (apt-get install postgresql-15)")
+
+
+def _as_owner(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--"] + cmd
+    return cmd
+
+
+class PgCluster:
+    def __init__(self, state_file: str | None = None):
+        self.bindir = pg_bindir()
+        self.dir = tempfile.mkdtemp(prefix="thidua-pg-", dir="/tmp")
+        os.chmod(self.dir, 0o700)
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.datadir = os.path.join(self.dir, "data")
+        self.socketdir = self.dir
+        self.user = "thidua"
+        self.state_file = state_file
+        subprocess.run(
+            _as_owner([f"{self.bindir}/initdb", "-D", self.datadir, "-U", self.user, "--auth=trust",
+                       "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
+            check=True, stdout=subprocess.DEVNULL)
+        with open(os.path.join(self.datadir, "postgresql.conf"), "a") as f:
+            f.write("listen_addresses = ''\n"
+                    f"unix_socket_directories = '{self.socketdir}'\n"
+                    "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+                    "max_connections = 200\nshared_buffers = 128MB\n")
+        if state_file:
+            os.makedirs(os.path.dirname(state_file), exist_ok=True)
+            with open(state_file, "a") as f:
+                f.write(self.datadir + "\n")
+        self.start()
+
+    def start(self) -> None:
+        subprocess.run(_as_owner([f"{self.bindir}/pg_ctl", "-D", self.datadir, "-l",
+                                  os.path.join(self.dir, "server.log"), "-w", "-t", "60", "start"]),
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run(_as_owner([f"{self.bindir}/pg_ctl", "-D", self.datadir, "-m", mode, "-w", "stop"]),
+                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def url(self, dbname: str) -> str:
+        return f"host={self.socketdir} dbname={dbname} user={self.user}"
+
+    def connect(self, dbname: str = "postgres"):
+        """An autocommit connection; use it with contextlib.closing."""
+        conn = psycopg2.connect(self.url(dbname))
+        conn.autocommit = True
+        return conn
+
+    def query(self, dbname: str, sql: str, params=None) -> list[tuple]:
+        """Runs one statement and returns its rows (empty for commands)."""
+        with closing(self.connect(dbname)) as conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        with closing(self.connect()) as conn, conn.cursor() as cur:
+            # CREATE DATABASE ... TEMPLATE needs the template idle; retry
+            # briefly while a previous user disconnects.
+            for attempt in range(50):
+                try:
+                    cur.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+                    break
+                except psycopg2.errors.ObjectInUse:
+                    time.sleep(0.1)
+            else:
+                raise RuntimeError(f"template {template} stayed in use")
+        return self.url(name)
+
+    def destroy(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
