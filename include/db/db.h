@@ -45,8 +45,9 @@ enum db_status db_copy_end(void) __attribute__((warn_unused_result));
 /* The SQLSTATE and server message of the last DB_ERROR on this thread. */
 const char *db_error_sqlstate(void);
 const char *db_error_message(void);
-/* The DETAIL/HINT field of the last error, "" when none. */
+/* The DETAIL and HINT fields of the last error, "" when none. */
 const char *db_error_detail(void);
+const char *db_error_hint(void);
 
 /* True once a connection has been made and the server was not lost since. */
 bool db_is_up(void);

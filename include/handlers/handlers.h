@@ -14,4 +14,24 @@ enum http_status handle_openapi(struct request *req);
 enum http_status handle_index(struct request *req);
 enum http_status handle_metrics(struct request *req);
 
+/* organizations.c */
+enum http_status handle_organizations_list(struct request *req);
+enum http_status handle_organization_get(struct request *req);
+
+/* indicators.c */
+enum http_status handle_indicators_list(struct request *req);
+enum http_status handle_indicator_get(struct request *req);
+
+/* periods.c */
+enum http_status handle_periods_list(struct request *req);
+enum http_status handle_period_get(struct request *req);
+
+/* blocs.c */
+enum http_status handle_blocs_list(struct request *req);
+enum http_status handle_bloc_get(struct request *req);
+enum http_status handle_bloc_year_get(struct request *req);
+
+/* values.c */
+enum http_status handle_values_list(struct request *req);
+
 #endif

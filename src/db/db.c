@@ -19,6 +19,7 @@ struct dbconn {
 	char sqlstate[6];
 	char message[512];
 	char detail[512];
+	char hint[128];
 	struct dbconn *next; /* registry of every thread's connection */
 };
 
@@ -46,6 +47,8 @@ static void keep_error(struct dbconn *c, const PGresult *r)
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
+	snprintf(c->hint, sizeof c->hint, "%s", hint ? hint : "");
 	snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state ? state : "");
 	snprintf(c->message, sizeof c->message, "%s", msg ? msg : (c->pg ? PQerrorMessage(c->pg) : "no connection"));
 	snprintf(c->detail, sizeof c->detail, "%s", detail ? detail : "");
@@ -291,6 +294,11 @@ const char *db_error_message(void)
 const char *db_error_detail(void)
 {
 	return thread_conn()->detail;
+}
+
+const char *db_error_hint(void)
+{
+	return thread_conn()->hint;
 }
 
 bool db_is_up(void)

@@ -23,15 +23,19 @@ def route_table() -> list[tuple[str, str, set[str]]]:
     with open(os.path.join(SOURCE_ROOT, "src", "routes.c"), encoding="utf-8") as f:
         text = f.read()
     rows = re.findall(r'\{HTTP_(\w+),\s*"([^"]+)",\s*\w+,\s*ROLE_\w+,\s*(NULL|Q\(([^)]*)\)|\w+)', text)
-    named = dict(re.findall(r'#define (\w+) Q\(([^)]*)\)', text))
+    # macros that stand for lists of parameter names: #define PAGE "limit", "cursor"
+    macros = {name: body for name, body in re.findall(r'#define (\w+) ((?:"[^"]*",?\s*)+)$', text, re.M)}
+
+    def names(expr: str) -> set[str]:
+        found = set(re.findall(r'"([^"]+)"', expr))
+        for token in re.findall(r'\b([A-Z_]+)\b', re.sub(r'"[^"]*"', '', expr)):
+            if token in macros:
+                found |= names(macros[token])
+        return found
+
     table = []
     for method, path, qexpr, qlist in rows:
-        if qexpr == "NULL":
-            params = set()
-        elif qexpr.startswith("Q("):
-            params = set(re.findall(r'"([^"]+)"', qlist))
-        else:
-            params = set(re.findall(r'"([^"]+)"', named[qexpr]))
+        params = set() if qexpr == "NULL" else names(qlist if qexpr.startswith("Q(") else qexpr)
         table.append((method.lower(), path, params))
     assert table, "no routes parsed from src/routes.c"
     return table

@@ -1,0 +1,60 @@
+/* Validated request arguments for a named statement.
+ *
+ * A handler declares its parameters in SQL order — args_code(a, "org"),
+ * args_date(a, "on"), ... — and each call checks one query or path value
+ * and appends it (or NULL when absent) as the next statement parameter.
+ * Every problem is collected, so one 400 names all the bad fields at once. */
+#ifndef THIDUA_HANDLERS_ARGS_H
+#define THIDUA_HANDLERS_ARGS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "http/http.h"
+
+#define ARGS_MAX 16
+#define PAGE_DEFAULT 100
+#define PAGE_MAX 1000
+
+struct args {
+	struct request *req;
+	int n;
+	const char *values[ARGS_MAX];
+	char *owned[ARGS_MAX];
+	json_t *errors;  /* NULL until the first problem */
+	const char *first_code;
+	int limit;       /* page size, set by args_page */
+};
+
+void args_init(struct args *a, struct request *req);
+void args_free(struct args *a);
+
+/* Each appends exactly one parameter, NULL when the value is absent. */
+void args_text(struct args *a, const char *name, size_t maxlen);      /* free text, e.g. q */
+void args_code(struct args *a, const char *name);                     /* organization or bloc code */
+void args_codes(struct args *a, const char *name);                    /* comma list of codes */
+void args_indicator(struct args *a, const char *name);                /* indicator code */
+void args_indicators(struct args *a, const char *name);               /* comma list */
+void args_enum(struct args *a, const char *name, const char *const *allowed); /* NULL-terminated */
+void args_date(struct args *a, const char *name);                     /* YYYY-MM-DD */
+void args_bool(struct args *a, const char *name);                     /* true/false */
+void args_int(struct args *a, const char *name, long min, long max);
+void args_period(struct args *a, const char *name);                   /* normalised period code */
+void args_periods(struct args *a, const char *name);                  /* comma list, normalised */
+/* A path parameter, passed on as given (the database answers 404). */
+void args_path(struct args *a, const char *name);
+/* A path parameter that must be a whole number in [min, max]. */
+void args_path_int(struct args *a, const char *name, long min, long max);
+/* The keyset cursor (decoded) and limit+1, in that order. */
+void args_page(struct args *a);
+
+/* Records a problem with a field (for checks the helpers above cannot do). */
+void args_fail(struct args *a, const char *in, const char *name, const char *code, const char *message);
+bool args_ok(const struct args *a);
+/* The 400 naming every bad field. */
+enum http_status reply_args_error(struct request *req, struct args *a);
+
+/* Cursor encoding: base64url of the row's keyset position. */
+char *cursor_encode(const char *position);
+
+#endif

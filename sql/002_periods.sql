@@ -1,0 +1,164 @@
+-- Reporting periods by code, the same rules as src/domain/period.c (both
+-- are held to tests/vectors/periods.tsv): 2022 year, 2022H1 half, 2022Q3
+-- quarter, 2022M09 month, 2022YTD09 January to the end of September,
+-- 2023-2028 congress term. Input is trimmed, case-insensitive, and months
+-- may have one digit; the canonical code is returned.
+--
+-- An invalid code raises SQLSTATE TD400 with the reason as MESSAGE,
+-- DETAIL 'invalid_period' and HINT 'period': the service answers that as a
+-- 400 problem.
+
+CREATE TYPE period_kind AS ENUM ('year', 'half', 'quarter', 'month', 'ytd', 'term');
+
+CREATE TYPE period_info AS (
+	code text,
+	kind period_kind,
+	year int,
+	year_end int,
+	number int,
+	start_date date,
+	end_date date,
+	label text
+);
+
+CREATE FUNCTION period_parse(input text) RETURNS period_info
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	expected constant text := '2022, 2022H1, 2022Q3, 2022M09, 2022YTD09 or 2023-2028';
+	s text := btrim(input, E' \t\r\n');
+	shown text := '';
+	ch text;
+	lead text;
+	rest text;
+	m text[];
+	y int;
+	y2 int;
+	n int := 0;
+	first_month int := 1;
+	last_month int := 12;
+	r period_info;
+BEGIN
+	IF input IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- the input as shown in messages: at most 32 bytes, cut on a character
+	IF octet_length(s) <= 32 THEN
+		shown := s;
+	ELSE
+		FOREACH ch IN ARRAY regexp_split_to_array(s, '') LOOP
+			EXIT WHEN octet_length(shown || ch) > 32;
+			shown := shown || ch;
+		END LOOP;
+		shown := shown || '…';
+	END IF;
+
+	IF s = '' THEN
+		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+			MESSAGE = 'period is empty; expected a code such as ' || expected;
+	END IF;
+	lead := substring(s FROM '^[0-9]*');
+	IF lead = '' THEN
+		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+			MESSAGE = format('period ''%s'' is not a valid code; expected %s', shown, expected);
+	END IF;
+	IF length(lead) <> 4 THEN
+		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+			MESSAGE = format('period ''%s'' must start with a four-digit year, as in 2022', shown);
+	END IF;
+	y := lead::int;
+	IF y NOT BETWEEN 1900 AND 2100 THEN
+		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+			MESSAGE = format('year %s is outside 1900 to 2100', y);
+	END IF;
+	rest := substr(s, 5);
+
+	r.year := y;
+	r.year_end := y;
+	IF rest = '' THEN
+		r.kind := 'year';
+	ELSIF rest ~ '^-[0-9]{4}$' THEN
+		y2 := substr(rest, 2)::int;
+		IF y2 NOT BETWEEN 1900 AND 2100 THEN
+			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+				MESSAGE = format('year %s is outside 1900 to 2100', y2);
+		END IF;
+		IF y2 <= y THEN
+			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+				MESSAGE = format('a term must end after it starts, not %s-%s', y, y2);
+		END IF;
+		IF y2 - y > 10 THEN
+			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+				MESSAGE = format('a term spans at most 10 years, not %s-%s', y, y2);
+		END IF;
+		r.kind := 'term';
+		r.year_end := y2;
+	ELSIF rest ~* '^YTD[0-9]{1,2}$' THEN
+		n := substr(rest, 4)::int;
+		IF n NOT BETWEEN 1 AND 12 THEN
+			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+				MESSAGE = format('year-to-date must run to a month from YTD01 to YTD12, not YTD%s', lpad(n::text, 2, '0'));
+		END IF;
+		r.kind := 'ytd';
+		last_month := n;
+	ELSIF rest ~* '^H[0-9]$' THEN
+		n := substr(rest, 2)::int;
+		IF n NOT BETWEEN 1 AND 2 THEN
+			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+				MESSAGE = format('half must be H1 or H2, not H%s', n);
+		END IF;
+		r.kind := 'half';
+		first_month := CASE n WHEN 1 THEN 1 ELSE 7 END;
+		last_month := CASE n WHEN 1 THEN 6 ELSE 12 END;
+	ELSIF rest ~* '^Q[0-9]$' THEN
+		n := substr(rest, 2)::int;
+		IF n NOT BETWEEN 1 AND 4 THEN
+			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+				MESSAGE = format('quarter must be Q1 to Q4, not Q%s', n);
+		END IF;
+		r.kind := 'quarter';
+		first_month := 3 * n - 2;
+		last_month := 3 * n;
+	ELSIF rest ~* '^M[0-9]{1,2}$' THEN
+		n := substr(rest, 2)::int;
+		IF n NOT BETWEEN 1 AND 12 THEN
+			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+				MESSAGE = format('month must be M01 to M12, not M%s', lpad(n::text, 2, '0'));
+		END IF;
+		r.kind := 'month';
+		first_month := n;
+		last_month := n;
+	ELSE
+		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
+			MESSAGE = format('period ''%s'' is not a valid code; expected %s', shown, expected);
+	END IF;
+
+	r.number := n;
+	r.code := CASE r.kind
+		WHEN 'year' THEN y::text
+		WHEN 'half' THEN y || 'H' || n
+		WHEN 'quarter' THEN y || 'Q' || n
+		WHEN 'month' THEN y || 'M' || lpad(n::text, 2, '0')
+		WHEN 'ytd' THEN y || 'YTD' || lpad(n::text, 2, '0')
+		WHEN 'term' THEN y || '-' || r.year_end
+	END;
+	r.label := CASE r.kind
+		WHEN 'year' THEN 'Năm ' || y
+		WHEN 'half' THEN '6 tháng ' || CASE n WHEN 1 THEN 'đầu' ELSE 'cuối' END || ' năm ' || y
+		WHEN 'quarter' THEN 'Quý ' || (ARRAY['I', 'II', 'III', 'IV'])[n] || '/' || y
+		WHEN 'month' THEN 'Tháng ' || n || '/' || y
+		WHEN 'ytd' THEN CASE WHEN n = 12 THEN '12 tháng năm ' || y ELSE n || ' tháng đầu năm ' || y END
+		WHEN 'term' THEN 'Nhiệm kỳ ' || y || '–' || r.year_end
+	END;
+	r.start_date := make_date(y, first_month, 1);
+	r.end_date := (make_date(r.year_end, last_month, 1) + interval '1 month' - interval '1 day')::date;
+	RETURN r;
+END $$;
+
+-- For CHECK constraints: true for a valid code (in any accepted spelling).
+CREATE FUNCTION period_is_valid(input text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+	RETURN (period_parse(input)).code IS NOT NULL;
+EXCEPTION WHEN SQLSTATE 'TD400' THEN
+	RETURN false;
+END $$;
