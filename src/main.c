@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/key.h"
 #include "core/config.h"
 #include "core/metrics.h"
 #include "db/db.h"
@@ -26,6 +27,11 @@ static void usage(FILE *out)
 	        "  serve        run the HTTP service until SIGTERM or SIGINT\n"
 	        "  migrate      apply pending database migrations (safe to repeat)\n"
 	        "  demo         load the demo data from the articles (safe to repeat)\n"
+	        "  key create --role reader|editor|admin [--scope ORG] --name TEXT\n"
+	        "               make an API key and print it (the only time it is shown)\n"
+	        "  key list     list API keys (never the keys themselves)\n"
+	        "  key revoke ID\n"
+	        "               revoke a key at once\n"
 	        "  --help       show this text\n"
 	        "  --version    show the version\n\n",
 	        THIDUA_VERSION);
@@ -85,6 +91,8 @@ int main(int argc, char **argv)
 		rc = migrate_main();
 	} else if (!strcmp(argv[1], "demo") && argc == 2) {
 		rc = demo_main();
+	} else if (!strcmp(argv[1], "key")) {
+		rc = key_main(argc - 2, argv + 2);
 	} else {
 		fprintf(stderr, "thidua: unknown command '%s'; see thidua --help\n", argv[1]);
 		rc = 2;

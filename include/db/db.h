@@ -41,6 +41,8 @@ void db_rollback(void);
 enum db_status db_copy_begin(const char *sql) __attribute__((warn_unused_result));
 enum db_status db_copy_put(const char *data, size_t len) __attribute__((warn_unused_result));
 enum db_status db_copy_end(void) __attribute__((warn_unused_result));
+/* Ends a COPY without keeping what was sent (the transaction then fails). */
+void db_copy_abort(void);
 
 /* The SQLSTATE and server message of the last DB_ERROR on this thread. */
 const char *db_error_sqlstate(void);

@@ -45,6 +45,17 @@ void args_periods(struct args *a, const char *name);                  /* comma l
 void args_path(struct args *a, const char *name);
 /* A path parameter that must be a whole number in [min, max]. */
 void args_path_int(struct args *a, const char *name, long min, long max);
+/* The caller's scope (organization id as text), NULL for the whole tree. */
+void args_scope(struct args *a);
+/* The request body, which must be one JSON object (passed on as text, so
+ * numbers keep their digits). */
+void args_body_object(struct args *a);
+/* A moment: YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.ffffff]] with Z or ±HH:MM. */
+void args_timestamp(struct args *a, const char *name);
+/* A value computed by the handler (copied). */
+void args_value(struct args *a, const char *value);
+/* Adds a problem when the query parameter is absent (pushes nothing). */
+void args_require(struct args *a, const char *name);
 /* The keyset cursor (decoded) and limit+1, in that order. */
 void args_page(struct args *a);
 

@@ -70,7 +70,8 @@ struct principal {
 	enum role role;
 	int64_t key_id;
 	char key_name[128];
-	char scope[64]; /* organization code of the key's subtree, "" = all */
+	char scope[64];      /* organization code of the key's subtree, "" = all */
+	char scope_id[24];   /* its internal id as text, "" = all */
 };
 
 struct request {

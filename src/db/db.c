@@ -281,6 +281,16 @@ enum db_status db_copy_end(void)
 	return status;
 }
 
+void db_copy_abort(void)
+{
+	struct dbconn *c = thread_conn();
+	if (!c->pg || PQputCopyEnd(c->pg, "import abandoned") != 1)
+		return;
+	PGresult *r;
+	while ((r = PQgetResult(c->pg)) != NULL)
+		PQclear(r);
+}
+
 const char *db_error_sqlstate(void)
 {
 	return thread_conn()->sqlstate;

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "domain/period.h"
+#include "util/utf8.h"
 #include "http/response.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -436,4 +438,121 @@ void args_page(struct args *a)
 	char text[24];
 	snprintf(text, sizeof text, "%ld", limit + 1); /* one more tells whether a next page exists */
 	push(a, NULL, xstrdup(text));
+}
+
+void args_scope(struct args *a)
+{
+	push(a, a->req->who.scope_id[0] ? a->req->who.scope_id : NULL, NULL);
+}
+
+void args_value(struct args *a, const char *value)
+{
+	push(a, NULL, value ? xstrdup(value) : NULL);
+}
+
+void args_require(struct args *a, const char *name)
+{
+	if (!get(a, name))
+		failf(a, name, "missing_parameter", "%s is required", name);
+}
+
+/* PostgreSQL's jsonb cannot hold the NUL character. */
+static bool has_nul_escape(const char *s, size_t len)
+{
+	for (size_t i = 0; i + 5 < len; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (!memcmp(s + i + 1, "u0000", 5))
+			return true;
+		i++;
+	}
+	return false;
+}
+
+void args_body_object(struct args *a)
+{
+	const char *ct = request_header(a->req, "Content-Type");
+	const char *body = buf_cstr(&a->req->body);
+	size_t len = a->req->body.len;
+	json_error_t jerr;
+	json_t *doc = NULL;
+	if (ct && strncasecmp(ct, "application/json", 16)) {
+		args_fail(a, "header", "Content-Type", "unsupported_media_type", "send the body as application/json");
+	} else if (len == 0) {
+		args_fail(a, "body", "body", "invalid_body", "the body is empty; send a JSON object");
+	} else if (!(doc = json_loadb(body, len, 0, &jerr))) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "the body is not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+		         jerr.column);
+		args_fail(a, "body", "body", "invalid_json", msg);
+	} else if (!json_is_object(doc)) {
+		args_fail(a, "body", "body", "invalid_body", "the body must be a JSON object");
+	} else if (has_nul_escape(body, len)) {
+		args_fail(a, "body", "body", "invalid_body", "text may not contain the NUL character (\\u0000)");
+	} else {
+		json_decref(doc);
+		push(a, NULL, xstrndup(body, len));
+		return;
+	}
+	json_decref(doc);
+	push(a, NULL, NULL);
+}
+
+static bool digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+void args_timestamp(struct args *a, const char *name)
+{
+	const char *v = get(a, name);
+	if (!v) {
+		push(a, NULL, NULL);
+		return;
+	}
+	/* YYYY-MM-DD[THH:MM[:SS[.f+]]][Z|+HH:MM|-HH:MM]; ranges are left to the
+	 * database only after the shape is right, so no cast can fail there. */
+	size_t n = strlen(v);
+	bool ok = n >= 10 && n <= 40 && digits(v, 4) && v[4] == '-' && digits(v + 5, 2) && v[7] == '-' && digits(v + 8, 2);
+	int y = ok ? atoi(v) : 0;
+	int mo = ok ? (v[5] - '0') * 10 + (v[6] - '0') : 0, d = ok ? (v[8] - '0') * 10 + (v[9] - '0') : 0;
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	ok = ok && y >= 1900 && y <= 2100 && mo >= 1 && mo <= 12 && d >= 1 && d <= days[mo - 1] + (mo == 2 && leap(y));
+	const char *p = v + 10;
+	if (ok && (*p == 'T' || *p == ' ')) {
+		ok = digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) && (p[1] - '0') * 10 + (p[2] - '0') < 24 &&
+		     (p[4] - '0') * 10 + (p[5] - '0') < 60;
+		p += 6;
+		if (ok && *p == ':') {
+			ok = digits(p + 1, 2) && (p[1] - '0') * 10 + (p[2] - '0') < 60;
+			p += 3;
+			if (ok && *p == '.') {
+				p++;
+				int f = 0;
+				while (*p >= '0' && *p <= '9' && f < 9) {
+					p++;
+					f++;
+				}
+				ok = f > 0;
+			}
+		}
+		if (ok && *p == 'Z')
+			p++;
+		else if (ok && (*p == '+' || *p == '-'))
+			ok = digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) && (p += 6, true);
+	}
+	ok = ok && *p == '\0';
+	if (!ok) {
+		char bad[48];
+		shown(v, bad);
+		failf(a, name, "invalid_parameter",
+		      "%s: '%s' is not a moment; write 2026-11-22T08:00:00Z (ISO 8601, with Z or an offset)", name, bad);
+		push(a, NULL, NULL);
+		return;
+	}
+	/* a moment without a zone is read as UTC, the service's zone */
+	push(a, NULL, xstrdup(v));
 }

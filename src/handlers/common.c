@@ -40,6 +40,11 @@ static enum http_status run(struct request *req, enum query_id q, struct args *a
 
 enum http_status reply_query_list(struct request *req, enum query_id q, struct args *a)
 {
+	return reply_query_list_with(req, q, a, NULL);
+}
+
+enum http_status reply_query_list_with(struct request *req, enum query_id q, struct args *a, const char *extra)
+{
 	PGresult *res = NULL;
 	enum http_status st = run(req, q, a, &res);
 	if (st != HTTP_OK) {
@@ -60,13 +65,18 @@ enum http_status reply_query_list(struct request *req, enum query_id q, struct a
 	} else {
 		buf_puts(&body, "null");
 	}
+	if (extra) {
+		buf_putc(&body, ',');
+		buf_puts(&body, extra);
+	}
 	buf_putc(&body, '}');
 	PQclear(res);
 	args_free(a);
 	return reply_buf(req, HTTP_OK, CT_JSON, &body);
 }
 
-enum http_status reply_query_object(struct request *req, enum query_id q, struct args *a)
+/* Runs a one-row statement and renders the row; HTTP_OK or the reply. */
+static enum http_status render_row(struct request *req, enum query_id q, struct args *a, struct buf *out)
 {
 	PGresult *res = NULL;
 	enum http_status st = run(req, q, a, &res);
@@ -77,8 +87,117 @@ enum http_status reply_query_object(struct request *req, enum query_id q, struct
 		PQclear(res);
 		return reply_problem(req, HTTP_NOT_FOUND, "not_found", "There is nothing at %s.", req->path);
 	}
-	struct buf body = BUF_INIT;
-	render_json_object(&body, res, 0);
+	render_json_object(out, res, 0);
 	PQclear(res);
+	return HTTP_OK;
+}
+
+enum http_status reply_query_object(struct request *req, enum query_id q, struct args *a)
+{
+	struct buf body = BUF_INIT;
+	enum http_status st = render_row(req, q, a, &body);
+	if (st != HTTP_OK) {
+		buf_free(&body);
+		return st;
+	}
 	return reply_buf(req, HTTP_OK, CT_JSON, &body);
+}
+
+enum http_status write_begin(struct request *req)
+{
+	enum db_status st = db_begin();
+	if (st != DB_OK)
+		return reply_db_failure(req, st);
+	const char *ctx[] = {req->who.key_name[0] ? req->who.key_name : "anonymous", req->request_id};
+	PGresult *res;
+	st = db_query(Q_WRITE_CONTEXT, 2, ctx, &res);
+	if (st != DB_OK) {
+		db_rollback();
+		return reply_db_failure(req, st);
+	}
+	PQclear(res);
+	return HTTP_OK;
+}
+
+enum http_status write_exec(struct request *req, enum query_id q, struct args *a, PGresult **res)
+{
+	*res = NULL;
+	if (!args_ok(a)) {
+		db_rollback();
+		enum http_status st = reply_args_error(req, a);
+		args_free(a);
+		return st;
+	}
+	enum db_status st = db_query(q, a->n, a->values, res);
+	args_free(a);
+	if (st != DB_OK) {
+		db_rollback();
+		return reply_db_failure(req, st);
+	}
+	return HTTP_OK;
+}
+
+enum http_status write_commit(struct request *req)
+{
+	enum db_status st = db_commit();
+	return st == DB_OK ? HTTP_OK : reply_db_failure(req, st);
+}
+
+enum http_status write_once(struct request *req, enum query_id q, struct args *a, PGresult **res)
+{
+	*res = NULL;
+	enum http_status st = write_begin(req);
+	if (st != HTTP_OK) {
+		args_free(a);
+		return st;
+	}
+	if ((st = write_exec(req, q, a, res)) != HTTP_OK)
+		return st;
+	if ((st = write_commit(req)) != HTTP_OK) {
+		PQclear(*res);
+		*res = NULL;
+	}
+	return st;
+}
+
+enum http_status write_if_match(struct request *req, enum query_id get, struct args *get_args)
+{
+	const char *if_match = request_header(req, "If-Match");
+	if (!if_match) {
+		args_free(get_args);
+		return HTTP_OK;
+	}
+	struct buf current = BUF_INIT;
+	enum http_status st = render_row(req, get, get_args, &current);
+	if (st != HTTP_OK) {
+		buf_free(&current);
+		db_rollback();
+		return st;
+	}
+	char etag[40];
+	response_etag(&current, etag);
+	buf_free(&current);
+	if (etag_list_matches(if_match, etag, false))
+		return HTTP_OK;
+	db_rollback();
+	response_header(&req->res, "ETag", etag);
+	return reply_problem(req, HTTP_PRECONDITION_FAILED, "precondition_failed",
+	                     "The resource changed since you read it (its ETag is now %s); read it again and redo your "
+	                     "change on top of it.",
+	                     etag);
+}
+
+enum http_status reply_representation(struct request *req, enum http_status status, enum query_id get,
+                                      struct args *a)
+{
+	struct buf body = BUF_INIT;
+	enum http_status st = render_row(req, get, a, &body);
+	if (st != HTTP_OK) {
+		buf_free(&body);
+		return st;
+	}
+	char etag[40];
+	response_etag(&body, etag);
+	response_header(&req->res, "ETag", etag);
+	return reply_buf(req, status, CT_JSON, &body);
 }

@@ -12,6 +12,7 @@ enum http_status handle_periods_list(struct request *req)
 {
 	struct args a;
 	args_init(&a, req);
+	args_scope(&a);
 	args_int(&a, "year", 1900, 2100);
 	args_enum(&a, "kind", period_kinds);
 	a.limit = 1000; /* at most 31 periods of a year and a few terms */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "core/log.h"
 #include "util/alloc.h"
 
@@ -168,4 +170,39 @@ const char *http_status_text(unsigned status)
 	case 503: return "Service Unavailable";
 	}
 	return "Error";
+}
+
+void response_etag(const struct buf *body, char out[40])
+{
+	unsigned char digest[16];
+	crypto_generichash(digest, sizeof digest, (const unsigned char *)buf_cstr(body), body->len, NULL, 0);
+	out[0] = '"';
+	sodium_bin2hex(out + 1, 33, digest, sizeof digest);
+	out[33] = '"';
+	out[34] = '\0';
+}
+
+bool etag_list_matches(const char *header, const char *etag, bool weak)
+{
+	if (!header)
+		return false;
+	size_t olen = strlen(etag);
+	const char *p = header;
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return true;
+		bool is_weak = !strncmp(p, "W/", 2);
+		if (is_weak)
+			p += 2;
+		size_t n = strcspn(p, ",");
+		size_t m = n;
+		while (m && (p[m - 1] == ' ' || p[m - 1] == '\t'))
+			m--;
+		if ((weak || !is_weak) && m == olen && !memcmp(p, etag, olen))
+			return true;
+		p += n;
+	}
+	return false;
 }

@@ -157,44 +157,6 @@ static void describe_allowed_params(const struct route *route, struct buf *out)
 		buf_printf(out, "%s%s", q == route->query ? "" : ", ", *q);
 }
 
-/* ---- ETag ---- */
-
-static void body_etag(const struct buf *body, char out[40])
-{
-	unsigned char digest[16];
-	crypto_generichash(digest, sizeof digest, (const unsigned char *)buf_cstr(body), body->len, NULL, 0);
-	out[0] = '"';
-	sodium_bin2hex(out + 1, 33, digest, sizeof digest);
-	out[33] = '"';
-	out[34] = '\0';
-}
-
-/* If-None-Match holds a list of entity tags (weak comparison) or "*". */
-static bool etag_matches(const char *header, const char *etag)
-{
-	if (!header)
-		return false;
-	const char *opaque = etag; /* "\"...\"" */
-	size_t olen = strlen(opaque);
-	const char *p = header;
-	while (*p) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '*')
-			return true;
-		if (!strncmp(p, "W/", 2))
-			p += 2;
-		size_t n = strcspn(p, ",");
-		size_t m = n;
-		while (m && (p[m - 1] == ' ' || p[m - 1] == '\t'))
-			m--;
-		if (m == olen && !memcmp(p, opaque, olen))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 /* ---- sending ---- */
 
 static void add_cors(struct request *req, struct MHD_Response *resp)
@@ -217,8 +179,8 @@ static enum MHD_Result send_response(struct request *req)
 
 	bool is_read = req->method == HTTP_GET || req->method == HTTP_HEAD;
 	if (is_read && status == HTTP_OK && !res->no_etag) {
-		body_etag(&res->body, etag);
-		if (etag_matches(request_header(req, "If-None-Match"), etag)) {
+		response_etag(&res->body, etag);
+		if (etag_list_matches(request_header(req, "If-None-Match"), etag, true)) {
 			status = HTTP_NOT_MODIFIED;
 			buf_reset(&res->body);
 		}

@@ -24,22 +24,49 @@ def contract():
     return Contract()
 
 
+KEYS: dict[str, str] = {}
+
+
+def make_key(url: str, name: str, role: str, scope: str | None = None) -> str:
+    args = ["key", "create", "--role", role, "--name", name] + (["--scope", scope] if scope else [])
+    r = run_cli(args, {"THIDUA_DATABASE_URL": url})
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
 @pytest.fixture(scope="session")
 def empty_template(pg):
-    """A database with every migration applied and no data."""
+    """A database with every migration applied, no data, and unscoped keys
+    for each role (every database cloned from it shares them)."""
     url = pg.create_database("tpl_empty")
     r = run_cli(["migrate"], {"THIDUA_DATABASE_URL": url})
     assert r.returncode == 0, r.stderr
+    for role in ("admin", "editor", "reader"):
+        KEYS[role] = make_key(url, f"test {role}", role)
     return "tpl_empty"
 
 
 @pytest.fixture(scope="session")
 def demo_template(pg, empty_template):
-    """Migrated and loaded with the articles' demo data."""
+    """Migrated and loaded with the articles' demo data, plus keys scoped to
+    Hà Tĩnh (HT)."""
     url = pg.create_database("tpl_demo", template=empty_template)
     r = run_cli(["demo"], {"THIDUA_DATABASE_URL": url})
     assert r.returncode == 0, r.stderr
+    for role in ("admin", "editor", "reader"):
+        KEYS[f"{role}_ht"] = make_key(url, f"test {role} HT", role, "HT")
     return "tpl_demo"
+
+
+@pytest.fixture(scope="session")
+def keys(demo_template):
+    """role -> key: admin, editor, reader (whole tree) and admin_ht,
+    editor_ht, reader_ht (Hà Tĩnh's subtree)."""
+    return KEYS
+
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
 
 
 @pytest.fixture
@@ -60,19 +87,30 @@ def server(pg, demo_template):
 
 
 @pytest.fixture
-def api(server, contract):
-    return Api(server.url, contract)
+def api(server, contract, keys):
+    """A reader of the whole tree on the shared server."""
+    return Api(server.url, contract, bearer(keys["reader"]))
 
 
 @pytest.fixture
-def make_server(contract):
-    """make_server(database_url, env={}) -> (Server, Api); stopped after the test."""
+def as_role(server, contract, keys):
+    """as_role('editor_ht') -> an Api on the shared server with that key;
+    as_role(None) sends no key."""
+    def make(role):
+        return Api(server.url, contract, bearer(keys[role]) if role else None)
+    return make
+
+
+@pytest.fixture
+def make_server(contract, keys):
+    """make_server(database_url, env={}, role='reader') -> (Server, Api with
+    that role's key, or none for role=None); stopped after the test."""
     started = []
 
-    def make(database_url: str, env: dict | None = None):
+    def make(database_url: str, env: dict | None = None, role: str | None = "reader"):
         srv = Server(database_url, env)
         started.append(srv)
-        return srv, Api(srv.url, contract)
+        return srv, Api(srv.url, contract, bearer(keys[role]) if role else None)
 
     yield make
     for srv in started:

@@ -26,9 +26,10 @@ def text(n):
 
 
 @pytest.fixture(scope="module")
-def every_value(server, contract):
+def every_value(server, contract, keys):
+    from conftest import bearer
     from contract import Api
-    return all_values(Api(server.url, contract))
+    return all_values(Api(server.url, contract, bearer(keys["reader"])))
 
 
 def index(rows, subject):

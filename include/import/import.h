@@ -1,0 +1,41 @@
+/* Bulk imports (PUT /v1/values, /v1/organizations, /v1/indicators): the
+ * body, CSV or a JSON array, is read record by record and streamed with
+ * COPY into a temporary table; one SQL function then validates every row,
+ * writes the good ones and returns the summary. Memory stays bounded by
+ * the body itself: no record is held after it is sent.
+ *
+ * All or nothing by default: one rejected row and nothing is written
+ * (422, or 409 when a locked period is the reason). keep_good writes the
+ * rest; dry_run writes nothing either way. The answer is the summary:
+ * written, created, updated, unchanged, rejected_count and the first 1000
+ * rejected rows with their line, field and reason. */
+#ifndef THIDUA_IMPORT_IMPORT_H
+#define THIDUA_IMPORT_IMPORT_H
+
+#include <stdbool.h>
+
+#include "db/queries.h"
+#include "handlers/args.h"
+#include "http/http.h"
+#include "import/readers.h"
+
+struct import_spec {
+	const char *resource;           /* "values", for messages */
+	struct import_columns columns;  /* what a CSV header may name */
+	enum query_id merge;            /* validates, writes, returns the summary */
+};
+
+struct import_options {
+	bool dry_run;
+	bool keep_good;
+};
+
+/* Reads dry_run and on_error from the query string (adding problems to a). */
+void import_options_read(struct args *a, struct import_options *opt);
+
+/* Runs an import; merge_args are the merge statement's parameters (a 400
+ * when they carry problems). Releases merge_args. */
+enum http_status import_run(struct request *req, const struct import_spec *spec, const struct import_options *opt,
+                            struct args *merge_args);
+
+#endif

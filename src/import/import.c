@@ -1,0 +1,322 @@
+/* The import pipeline (see import.h). */
+#include "import/import.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/config.h"
+#include "db/db.h"
+#include "handlers/common.h"
+#include "http/response.h"
+#include "util/buf.h"
+#include "util/utf8.h"
+
+#define COPY_CHUNK (256 * 1024)
+#define MAX_REJECTS_KEPT 1000
+
+struct import_run {
+	struct buf copy;        /* COPY text not yet sent */
+	struct buf rejects;     /* COPY text for import_rejects */
+	long rows;
+	long rejected;
+	enum db_status db;      /* the first COPY failure */
+};
+
+/* COPY's text format: backslash, tab, newline and carriage return escaped. */
+static void copy_text(struct buf *out, const char *s, size_t len)
+{
+	size_t run = 0;
+	buf_reserve(out, len + 8);
+	for (size_t i = 0; i < len; i++) {
+		const char *esc = NULL;
+		switch (s[i]) {
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		default: continue;
+		}
+		buf_append(out, s + run, i - run);
+		buf_puts(out, esc);
+		run = i + 1;
+	}
+	buf_append(out, s + run, len - run);
+}
+
+static void copy_long(struct buf *out, long v)
+{
+	if (v < 0)
+		buf_puts(out, "\\N");
+	else
+		buf_printf(out, "%ld", v);
+}
+
+static bool on_row(void *ctx, long line, long idx, const char *json, size_t len)
+{
+	struct import_run *run = ctx;
+	copy_long(&run->copy, line);
+	buf_putc(&run->copy, '\t');
+	copy_long(&run->copy, idx);
+	buf_putc(&run->copy, '\t');
+	copy_text(&run->copy, json, len);
+	buf_putc(&run->copy, '\n');
+	run->rows++;
+	if (run->copy.len >= COPY_CHUNK) {
+		run->db = db_copy_put(run->copy.data, run->copy.len);
+		buf_reset(&run->copy);
+		if (run->db != DB_OK)
+			return false;
+	}
+	return true;
+}
+
+static void on_reject(void *ctx, long line, long idx, const char *field, const char *code, const char *message)
+{
+	struct import_run *run = ctx;
+	run->rejected++;
+	if (run->rejected > MAX_REJECTS_KEPT)
+		return; /* counted; the summary lists the first ones */
+	copy_long(&run->rejects, line);
+	buf_putc(&run->rejects, '\t');
+	copy_long(&run->rejects, idx);
+	buf_putc(&run->rejects, '\t');
+	if (field)
+		copy_text(&run->rejects, field, strlen(field));
+	else
+		buf_puts(&run->rejects, "\\N");
+	buf_putc(&run->rejects, '\t');
+	copy_text(&run->rejects, code, strlen(code));
+	buf_putc(&run->rejects, '\t');
+	copy_text(&run->rejects, message, strlen(message));
+	buf_putc(&run->rejects, '\n');
+}
+
+void import_options_read(struct args *a, struct import_options *opt)
+{
+	opt->dry_run = false;
+	opt->keep_good = false;
+	const char *dry = request_query(a->req, "dry_run");
+	if (dry) {
+		if (!strcmp(dry, "true"))
+			opt->dry_run = true;
+		else if (strcmp(dry, "false"))
+			args_fail(a, "query", "dry_run", "invalid_parameter", "dry_run must be true or false");
+	}
+	const char *on_error = request_query(a->req, "on_error");
+	if (on_error) {
+		if (!strcmp(on_error, "skip"))
+			opt->keep_good = true;
+		else if (strcmp(on_error, "abort"))
+			args_fail(a, "query", "on_error", "invalid_parameter",
+			          "on_error must be abort (the default: one bad row and nothing is written) or skip (write the good rows)");
+	}
+}
+
+enum format { FORMAT_CSV, FORMAT_JSON, FORMAT_UNKNOWN };
+
+static enum format body_format(struct request *req, const char *body, size_t len)
+{
+	const char *ct = request_header(req, "Content-Type");
+	if (ct) {
+		if (!strncasecmp(ct, "text/csv", 8) || !strncasecmp(ct, "application/csv", 15))
+			return FORMAT_CSV;
+		if (!strncasecmp(ct, "application/json", 16))
+			return FORMAT_JSON;
+		if (strncasecmp(ct, "text/plain", 10) && strncasecmp(ct, "application/octet-stream", 24) &&
+		    strncasecmp(ct, "application/x-www-form-urlencoded", 33))
+			return FORMAT_UNKNOWN;
+	}
+	/* curl --data-binary sends form-urlencoded: look at the body instead */
+	size_t i = 0;
+	while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+		i++;
+	return i < len && body[i] == '[' ? FORMAT_JSON : FORMAT_CSV;
+}
+
+static long line_of(const char *s, size_t offset)
+{
+	long line = 1;
+	for (size_t i = 0; i < offset; i++)
+		line += s[i] == '\n';
+	return line;
+}
+
+static enum http_status fail_db(struct request *req, enum db_status st)
+{
+	db_rollback();
+	return reply_db_failure(req, st);
+}
+
+/* Builds the answer from the database's summary. */
+static enum http_status reply_summary(struct request *req, const struct import_options *opt, const char *summary_text,
+                                      bool committed)
+{
+	json_error_t jerr;
+	json_t *summary = json_loads(summary_text, 0, &jerr);
+	if (!summary)
+		return reply_internal(req, "import summary is not JSON: %s", jerr.text);
+	json_int_t rejected = json_integer_value(json_object_get(summary, "rejected_count"));
+	json_object_set_new(summary, "dry_run", json_boolean(opt->dry_run));
+	json_object_set_new(summary, "written", json_boolean(committed));
+	if (rejected == 0 || opt->keep_good)
+		return reply_json(req, HTTP_OK, summary);
+
+	bool locked = false;
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(summary, "rejected"), i, r)
+	{
+		if (!strcmp(json_string_value(json_object_get(r, "code")) ?: "", "period_locked"))
+			locked = true;
+	}
+	enum http_status status = locked ? HTTP_CONFLICT : HTTP_UNPROCESSABLE;
+	const char *code = locked ? "period_locked" : "import_rejected";
+	char detail[320];
+	snprintf(detail, sizeof detail,
+	         "%s: %lld row%s rejected, so nothing was written; fix %s (listed in rejected) or send on_error=skip to "
+	         "write the good rows.",
+	         opt->dry_run ? "Dry run" : "Import refused", (long long)rejected, rejected == 1 ? " was" : "s were",
+	         rejected == 1 ? "it" : "them");
+	/* A problem document whose extension members are the summary. */
+	char type[64];
+	snprintf(type, sizeof type, "/problems/%s", code);
+	json_t *problem = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "type", type, "title", http_status_text(status),
+	                            "status", (int)status, "code", code, "detail", detail, "instance", req->path,
+	                            "request_id", req->request_id);
+	json_object_update(problem, summary);
+	json_decref(summary);
+	summary = problem;
+	char *text = json_dumps(summary, JSON_COMPACT);
+	json_decref(summary);
+	enum http_status st = reply_bytes(req, status, CT_PROBLEM, text, strlen(text));
+	free(text);
+	return st;
+}
+
+static enum http_status run(struct request *req, const struct import_spec *spec, const struct import_options *opt,
+                            struct args *merge_args);
+
+enum http_status import_run(struct request *req, const struct import_spec *spec, const struct import_options *opt,
+                            struct args *merge_args)
+{
+	enum http_status st = args_ok(merge_args) ? run(req, spec, opt, merge_args) : reply_args_error(req, merge_args);
+	args_free(merge_args);
+	return st;
+}
+
+static enum http_status run(struct request *req, const struct import_spec *spec, const struct import_options *opt,
+                            struct args *merge_args)
+{
+	const char *body = buf_cstr(&req->body);
+	size_t len = req->body.len;
+
+	if (len >= 2 && ((unsigned char)body[0] == 0xFF && (unsigned char)body[1] == 0xFE))
+		return reply_problem(req, HTTP_BAD_REQUEST, "invalid_encoding",
+		                     "The file is UTF-16; save it as UTF-8 (in Excel: CSV UTF-8 (Comma delimited)).");
+	if (len >= 3 && !memcmp(body, "\xEF\xBB\xBF", 3)) { /* the BOM Excel writes */
+		body += 3;
+		len -= 3;
+	}
+	size_t bad;
+	if (!utf8_valid(body, len, &bad))
+		return reply_problem(req, HTTP_BAD_REQUEST, "invalid_encoding",
+		                     "Line %ld (byte %zu) is not UTF-8%s; save the file as UTF-8 (in Excel: CSV UTF-8 "
+		                     "(Comma delimited)).",
+		                     line_of(body, bad), bad, body[bad] == '\0' ? " (a NUL byte)" : "");
+	enum format format = body_format(req, body, len);
+	if (format == FORMAT_UNKNOWN)
+		return reply_problem(req, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+		                     "Send %s as text/csv or as application/json.", spec->resource);
+	if (len == 0)
+		return reply_problem(req, HTTP_BAD_REQUEST, "invalid_body",
+		                     "The body is empty; send a CSV file with a header line or a JSON array.");
+
+	enum db_status st = db_begin();
+	if (st != DB_OK)
+		return reply_db_failure(req, st);
+	char setup[256];
+	snprintf(setup, sizeof setup,
+	         "SET LOCAL statement_timeout = %u;"
+	         "CREATE TEMP TABLE import_rows (line int NOT NULL, idx int, doc jsonb NOT NULL) ON COMMIT DROP;"
+	         "CREATE TEMP TABLE import_rejects (line int, idx int, field text, code text, message text) ON COMMIT DROP",
+	         cfg.import_timeout_ms);
+	const char *ctx[] = {req->who.key_name[0] ? req->who.key_name : "anonymous", req->request_id};
+	PGresult *res = NULL;
+	if ((st = db_command(setup)) != DB_OK || (st = db_query(Q_WRITE_CONTEXT, 2, ctx, &res)) != DB_OK)
+		return fail_db(req, st);
+	PQclear(res);
+	if ((st = db_copy_begin("COPY import_rows (line, idx, doc) FROM STDIN")) != DB_OK)
+		return fail_db(req, st);
+
+	struct import_run run = {BUF_INIT, BUF_INIT, 0, 0, DB_OK};
+	struct import_sink sink = {&run, on_row, on_reject};
+	struct read_error rerr = {NULL, "", 0};
+	bool read_ok = format == FORMAT_CSV ? csv_read(body, len, &spec->columns, &sink, &rerr)
+	                                    : json_read(body, len, &sink, &rerr);
+	if (run.db == DB_OK && run.copy.len)
+		run.db = db_copy_put(run.copy.data, run.copy.len);
+	buf_free(&run.copy);
+	enum http_status result;
+	if (!read_ok || run.db != DB_OK) {
+		db_copy_abort();
+		db_rollback();
+		if (run.db != DB_OK) {
+			result = reply_db_failure(req, run.db);
+		} else {
+			json_t *errors = json_array();
+			char where[32];
+			snprintf(where, sizeof where, "line %ld", rerr.line);
+			json_array_append_new(errors, problem_error("body", where, rerr.code, rerr.message));
+			result = reply_problem_errors(req, HTTP_BAD_REQUEST, rerr.code, rerr.message, errors);
+		}
+		buf_free(&run.rejects);
+		return result;
+	}
+	if ((st = db_copy_end()) != DB_OK)
+		goto db_failed;
+	if (run.rejects.len) {
+		if ((st = db_copy_begin("COPY import_rejects (line, idx, field, code, message) FROM STDIN")) != DB_OK ||
+		    (st = db_copy_put(run.rejects.data, run.rejects.len)) != DB_OK || (st = db_copy_end()) != DB_OK)
+			goto db_failed;
+	}
+	if (run.rejected > MAX_REJECTS_KEPT) {
+		/* the ones not listed still count */
+		char pad[160];
+		snprintf(pad, sizeof pad,
+		         "INSERT INTO import_rejects (line, code) SELECT NULL, 'unlisted' FROM generate_series(1, %ld)",
+		         run.rejected - MAX_REJECTS_KEPT);
+		if ((st = db_command(pad)) != DB_OK)
+			goto db_failed;
+	}
+	buf_free(&run.rejects);
+
+	st = db_query(spec->merge, merge_args->n, merge_args->values, &res);
+	if (st != DB_OK) {
+		db_rollback();
+		return reply_db_failure(req, st);
+	}
+	const char *summary = PQgetvalue(res, 0, 0);
+	json_t *parsed = json_loads(summary, 0, NULL);
+	bool would_write = parsed && json_is_true(json_object_get(parsed, "written"));
+	json_decref(parsed);
+	bool commit = would_write && !opt->dry_run;
+	if (commit) {
+		if ((st = db_commit()) != DB_OK) {
+			PQclear(res);
+			return reply_db_failure(req, st);
+		}
+	} else {
+		db_rollback();
+	}
+	result = reply_summary(req, opt, summary, commit);
+	PQclear(res);
+	return result;
+
+db_failed:
+	buf_free(&run.rejects);
+	db_rollback();
+	return reply_db_failure(req, st);
+}
