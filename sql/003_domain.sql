@@ -75,6 +75,17 @@ CREATE TABLE organization_parent (
 );
 CREATE INDEX organization_parent_parent ON organization_parent (parent_id);
 
+-- A span of days in words: "2023-01-01 to 2025-06-30", "until 2025-06-30",
+-- "from 2025-07-01", "all the time".
+CREATE FUNCTION dates_text(r daterange) RETURNS text
+LANGUAGE sql IMMUTABLE
+RETURN CASE
+	WHEN lower_inf(r) AND upper_inf(r) THEN 'all the time'
+	WHEN lower_inf(r) THEN 'until ' || (upper(r) - 1)
+	WHEN upper_inf(r) THEN 'from ' || lower(r)
+	ELSE lower(r) || ' to ' || (upper(r) - 1)
+END;
+
 -- A parent link must fall inside the lives of both organizations and must
 -- not make an organization its own ancestor (at any time: the check is
 -- conservative, as reorganisations that invert two levels do not happen).
@@ -88,13 +99,13 @@ BEGIN
 	SELECT * INTO parent FROM organization WHERE id = NEW.parent_id;
 	IF NOT child.validity @> NEW.during THEN
 		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_parent', HINT = 'parent',
-			MESSAGE = format('the parent link of %s (%s) falls outside its existence (%s)',
-			                 child.code, NEW.during, child.validity);
+			MESSAGE = format('%s would be under %s %s, but it exists only %s',
+			                 child.code, parent.code, dates_text(NEW.during), dates_text(child.validity));
 	END IF;
 	IF NOT parent.validity @> NEW.during THEN
 		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_parent', HINT = 'parent',
-			MESSAGE = format('%s cannot be the parent of %s during %s: it exists only during %s',
-			                 parent.code, child.code, NEW.during, parent.validity);
+			MESSAGE = format('%s cannot be the parent of %s %s: it exists only %s',
+			                 parent.code, child.code, dates_text(NEW.during), dates_text(parent.validity));
 	END IF;
 	IF EXISTS (
 		WITH RECURSIVE up(id) AS (
@@ -296,7 +307,10 @@ CREATE TABLE value (
 	CHECK (num_nonnulls(org_id, bloc_id) = 1),
 	CHECK (actual IS NOT NULL OR target IS NOT NULL)
 );
-CREATE UNIQUE INDEX value_org_key ON value (org_id, indicator_id, period_id) WHERE org_id IS NOT NULL;
+-- Organizations' figures are the bulk: a plain unique index, which joins
+-- can use (NULL org_id, a bloc's row, never conflicts). Blocs' own totals
+-- are few: a partial index, used where a query states bloc_id IS NOT NULL.
+CREATE UNIQUE INDEX value_org_key ON value (org_id, indicator_id, period_id);
 CREATE UNIQUE INDEX value_bloc_key ON value (bloc_id, indicator_id, period_id) WHERE bloc_id IS NOT NULL;
 CREATE INDEX value_indicator_period ON value (indicator_id, period_id);
 CREATE INDEX value_updated ON value (updated_at, id);

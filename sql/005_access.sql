@@ -57,7 +57,7 @@ BEGIN
 	INSERT INTO api_key (prefix, hash, name, role, scope_id)
 	VALUES (p_prefix, decode(p_hash_hex, 'hex'), p_name, p_role::key_role, v_scope)
 	RETURNING api_key.id INTO v_id;
-	RETURN QUERY SELECT * FROM api_keys(NULL, NULL, NULL, 1) k WHERE k.id = v_id;
+	RETURN QUERY SELECT * FROM api_keys(NULL, true, NULL, NULL) k WHERE k.id = v_id;
 END $$;
 
 CREATE FUNCTION api_keys(p_scope bigint, p_include_revoked boolean, p_after text, p_limit int)

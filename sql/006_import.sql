@@ -192,7 +192,7 @@ BEGIN
 	               UNION ALL
 	               SELECT v2.id FROM import_checked c JOIN value v2
 	                 ON v2.bloc_id = c.bloc_id AND v2.indicator_id = c.indicator_id AND v2.period_id = c.period_id
-	               WHERE c.problem IS NULL)
+	               WHERE c.problem IS NULL AND c.bloc_id IS NOT NULL AND v2.bloc_id IS NOT NULL)
 	ORDER BY v.id FOR UPDATE;
 	UPDATE import_checked c
 	SET value_id = v.id,
@@ -207,7 +207,8 @@ BEGIN
 	    new_target = CASE WHEN c.has_target THEN c.target ELSE v.target END,
 	    new_note = CASE WHEN c.has_note THEN c.note ELSE v.note END
 	FROM value v
-	WHERE c.problem IS NULL AND v.bloc_id = c.bloc_id AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id;
+	WHERE c.problem IS NULL AND c.bloc_id IS NOT NULL AND v.bloc_id IS NOT NULL
+	  AND v.bloc_id = c.bloc_id AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id;
 	UPDATE import_checked c
 	SET status = CASE WHEN v.actual::text IS NOT DISTINCT FROM c.new_actual::text
 	                   AND v.target::text IS NOT DISTINCT FROM c.new_target::text
@@ -239,7 +240,7 @@ BEGIN
 		SELECT c.org_id, c.indicator_id, c.period_id, c.new_actual, c.new_target, c.new_note
 		FROM import_checked c WHERE c.problem IS NULL AND c.status = 'create' AND c.org_id IS NOT NULL
 		ORDER BY c.org_id, c.indicator_id, c.period_id
-		ON CONFLICT (org_id, indicator_id, period_id) WHERE org_id IS NOT NULL DO UPDATE
+		ON CONFLICT (org_id, indicator_id, period_id) DO UPDATE
 		SET actual = coalesce(excluded.actual, value.actual), target = coalesce(excluded.target, value.target),
 		    note = coalesce(excluded.note, value.note);
 		INSERT INTO value (bloc_id, indicator_id, period_id, actual, target, note)

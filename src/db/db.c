@@ -73,6 +73,17 @@ static void mark_down(const char *why)
 		log_warn(NULL, "database unavailable: %s", why);
 }
 
+/* Server notices (RAISE NOTICE, warnings) go to the log as JSON lines
+ * instead of libpq's default plain stderr. */
+static void notice(void *arg, const PGresult *r)
+{
+	(void)arg;
+	const char *severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	bool warning = severity && !strcmp(severity, "WARNING");
+	log_msg(warning ? LOG_WARN : LOG_DEBUG, NULL, "database %s: %s", severity ? severity : "notice", msg ? msg : "");
+}
+
 static PGconn *open_connection(char *err, size_t errlen)
 {
 	char timeout[16];
@@ -88,6 +99,7 @@ static PGconn *open_connection(char *err, size_t errlen)
 		PQfinish(pg);
 		return NULL;
 	}
+	PQsetNoticeReceiver(pg, notice, NULL);
 	char setup[256];
 	snprintf(setup, sizeof setup,
 	         "SET statement_timeout = %u; SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "

@@ -73,6 +73,10 @@ enum http_status handle_key_create(struct request *req)
 	enum http_status st = write_once(req, Q_KEY_CREATE, &a, &res);
 	if (st != HTTP_OK)
 		return st;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return reply_internal(req, "key_create returned no row");
+	}
 	/* The only time the key itself is ever sent. */
 	struct buf body = BUF_INIT;
 	render_json_object(&body, res, 0);

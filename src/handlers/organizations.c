@@ -128,10 +128,10 @@ static enum http_status write_one(struct request *req, const char *mode)
 	json_t *doc = json_loadb(buf_cstr(&req->body), req->body.len, 0, NULL);
 	const char *code = create ? json_string_value(json_object_get(doc, "code")) : path_code;
 	char location[96];
-	snprintf(location, sizeof location, "/v1/organizations/%s", code ? code : "");
-	for (char *c = location; *c; c++)
+	int prefix = snprintf(location, sizeof location, "/v1/organizations/%s", code ? code : "");
+	for (char *c = location + (prefix > 0 ? strlen("/v1/organizations/") : 0); *c; c++)
 		if (*c >= 'a' && *c <= 'z')
-			*c = (char)(*c - 'a' + 'A');
+			*c = (char)(*c - 'a' + 'A'); /* codes are uppercase */
 	if (create)
 		response_header(&req->res, "Location", location);
 	representation_args(&get, req, code);

@@ -164,16 +164,26 @@ static enum http_status reply_summary(struct request *req, const struct import_o
 	if (rejected == 0 || opt->keep_good)
 		return reply_json(req, HTTP_OK, summary);
 
-	bool locked = false;
+	/* A row outside the key's scope makes the whole request a 403, a locked
+	 * period a 409; anything else a 422. */
+	bool locked = false, out_of_scope = false;
 	size_t i;
 	json_t *r;
 	json_array_foreach(json_object_get(summary, "rejected"), i, r)
 	{
-		if (!strcmp(json_string_value(json_object_get(r, "code")) ?: "", "period_locked"))
-			locked = true;
+		const char *c = json_string_value(json_object_get(r, "code"));
+		locked = locked || (c && !strcmp(c, "period_locked"));
+		out_of_scope = out_of_scope || (c && !strcmp(c, "out_of_scope"));
 	}
-	enum http_status status = locked ? HTTP_CONFLICT : HTTP_UNPROCESSABLE;
-	const char *code = locked ? "period_locked" : "import_rejected";
+	enum http_status status = HTTP_UNPROCESSABLE;
+	const char *code = "import_rejected";
+	if (out_of_scope) {
+		status = HTTP_FORBIDDEN;
+		code = "out_of_scope";
+	} else if (locked) {
+		status = HTTP_CONFLICT;
+		code = "period_locked";
+	}
 	char detail[320];
 	snprintf(detail, sizeof detail,
 	         "%s: %lld row%s rejected, so nothing was written; fix %s (listed in rejected) or send on_error=skip to "

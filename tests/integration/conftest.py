@@ -55,13 +55,18 @@ def demo_template(pg, empty_template):
     assert r.returncode == 0, r.stderr
     for role in ("admin", "editor", "reader"):
         KEYS[f"{role}_ht"] = make_key(url, f"test {role} HT", role, "HT")
+    KEYS["editor_hn"] = make_key(url, "test editor HN", "editor", "HN")
+    KEYS["revoked"] = make_key(url, "test revoked", "admin")
+    prefix = KEYS["revoked"].split("_")[1]
+    pg.query("tpl_demo", "UPDATE api_key SET revoked_at = now() WHERE prefix = %s", (prefix,))
     return "tpl_demo"
 
 
 @pytest.fixture(scope="session")
 def keys(demo_template):
-    """role -> key: admin, editor, reader (whole tree) and admin_ht,
-    editor_ht, reader_ht (Hà Tĩnh's subtree)."""
+    """role -> key: admin, editor, reader (whole tree); admin_ht,
+    editor_ht, reader_ht (Hà Tĩnh's subtree); editor_hn (Hà Nội's); and
+    revoked (an admin key that was revoked)."""
     return KEYS
 
 

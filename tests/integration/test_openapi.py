@@ -139,7 +139,7 @@ C_CODE_PATTERNS = [
     r'\bfail\(\s*&?(?:st|err),\s*"(\w+)"',
     r'reject\([^;]*?NULL,\s*"(\w+)"',
     r'problem_error\("[^"]*",\s*[^,]+,\s*"(\w+)"',
-    r'code\s*=\s*\w+\s*\?\s*"(\w+)"\s*:\s*"(\w+)"',
+    r'\bcode = "(\w+)"',
     r'unauthorized\(\s*req,\s*"(\w+)"',
 ]
 SQL_CODE_PATTERNS = [
