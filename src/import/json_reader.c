@@ -59,7 +59,7 @@ bool json_read(const char *body, size_t len, const struct import_sink *sink, str
 	}
 	for (long idx = 0;; idx++) {
 		json_error_t jerr;
-		json_t *element = json_loadb(body + pos, len - pos, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
+		json_t *element = json_loadb(body + pos, len - pos, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 		if (!element) {
 			char msg[300];
 			snprintf(msg, sizeof msg, "element %ld (line %ld, column %d): %s", idx, line + jerr.line - 1, jerr.column,
