@@ -15,6 +15,11 @@
 #define ARGS_MAX 16
 #define PAGE_DEFAULT 100
 #define PAGE_MAX 1000
+#define EXPORT_MAX 100000 /* rows in one CSV or XLSX export */
+
+/* How a table-shaped answer is sent: ?format=json|csv|xlsx, else by
+ * Accept (text/csv, the XLSX media type), else JSON. */
+enum table_format { TABLE_JSON, TABLE_CSV, TABLE_XLSX };
 
 struct args {
 	struct request *req;
@@ -24,6 +29,9 @@ struct args {
 	json_t *errors;  /* NULL until the first problem */
 	const char *first_code;
 	int limit;       /* page size, set by args_page */
+	bool format_read;
+	enum table_format format;
+	bool decimal_comma; /* CSV for Excel under Vietnamese regional settings */
 };
 
 void args_init(struct args *a, struct request *req);
@@ -56,7 +64,11 @@ void args_timestamp(struct args *a, const char *name);
 void args_value(struct args *a, const char *value);
 /* Adds a problem when the query parameter is absent (pushes nothing). */
 void args_require(struct args *a, const char *name);
-/* The keyset cursor (decoded) and limit+1, in that order. */
+/* Reads ?format= (or Accept) and ?decimal= into a->format and
+ * a->decimal_comma; pushes nothing. */
+void args_format(struct args *a);
+/* The keyset cursor (decoded) and limit+1, in that order. A CSV or XLSX
+ * export takes up to EXPORT_MAX rows at once. */
 void args_page(struct args *a);
 
 /* Records a problem with a field (for checks the helpers above cannot do). */

@@ -20,9 +20,23 @@ enum http_status reply_query_list(struct request *req, enum query_id q, struct a
 /* The same, with extra members for the envelope (a JSON fragment such as
  * "\"as_of\":\"...\"", or NULL). */
 enum http_status reply_query_list_with(struct request *req, enum query_id q, struct args *a, const char *extra);
+/* Lists export too: a CSV or XLSX list is one download of up to
+ * EXPORT_MAX rows, the cursor of what follows in X-Next-Cursor; file_stem
+ * names the file. */
+enum http_status reply_query_list_as(struct request *req, enum query_id q, struct args *a, const char *file_stem);
 /* Runs a statement that returns one row and answers it as an object
  * (404 not_found if it returns none). Releases the arguments. */
 enum http_status reply_query_object(struct request *req, enum query_id q, struct args *a);
+
+/* Answers the first `rows` rows of a result as a table: JSON as the
+ * document with its rows under array_name (render_json_document), CSV or
+ * XLSX as a download named after file_stem. Clears the result. */
+enum http_status reply_table(struct request *req, PGresult *res, int rows, const struct args *a,
+                             const char *array_name, const char *file_stem);
+/* Runs a table statement and answers it with reply_table. Releases the
+ * arguments. */
+enum http_status reply_query_table(struct request *req, enum query_id q, struct args *a, const char *array_name,
+                                   const char *file_stem);
 
 /* ---- writes ----
  * A write is BEGIN (with the caller's key name and request id recorded for

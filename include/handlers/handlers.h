@@ -45,6 +45,13 @@ enum http_status handle_values_put(struct request *req);
 enum http_status handle_value_delete(struct request *req);
 enum http_status handle_value_history(struct request *req);
 
+/* dashboard.c */
+enum http_status handle_organization_summary(struct request *req);
+enum http_status handle_organization_breakdown(struct request *req);
+enum http_status handle_series(struct request *req);
+enum http_status handle_bloc_summary(struct request *req);
+enum http_status handle_bloc_scoreboard(struct request *req);
+
 /* keys.c */
 enum http_status handle_keys_list(struct request *req);
 enum http_status handle_key_create(struct request *req);

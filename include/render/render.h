@@ -9,15 +9,44 @@
 #define THIDUA_RENDER_RENDER_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 
 #include "util/buf.h"
 
+/* One cell as a JSON value. */
+void render_json_value(struct buf *out, const PGresult *res, int row, int col);
 /* One row as a JSON object. */
 void render_json_object(struct buf *out, const PGresult *res, int row);
 /* Rows [from, to) as a JSON array of objects. */
 void render_json_array(struct buf *out, const PGresult *res, int from, int to);
 /* Index of a column by name, -1 when absent. */
 int render_column(const PGresult *res, const char *name);
+
+/* A document from rows: columns named "@field" are the document's own
+ * fields (taken from the first row), the rest form the rows of the array
+ * `array_name`; a column "group.field" nests: consecutive rows equal in
+ * their plain columns become one object whose "group" array holds an
+ * object per row. A row whose plain columns are all NULL (an outer join
+ * that found nothing) adds no element. */
+void render_json_document(struct buf *out, const PGresult *res, const char *array_name);
+
+/* (For both: the first `rows` rows of the result.)
+ * The rows as CSV for Excel: UTF-8 with a BOM, a header row of Vietnamese
+ * column names, document fields (@) left out. With decimal_comma the
+ * separator is ';' and numbers use a decimal comma, as Excel expects under
+ * Vietnamese regional settings. */
+void render_csv(struct buf *out, const PGresult *res, int rows, bool decimal_comma);
+
+/* The rows as an XLSX workbook: a bold header row in Vietnamese, numbers
+ * as numbers, percentages (columns *_pct) formatted as percentages, dates
+ * as dates, readable column widths. False (with a reason) when the
+ * workbook could not be written. */
+bool render_xlsx(struct buf *out, const PGresult *res, int rows, const char *sheet, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* The Vietnamese column title for a column name (the name itself when the
+ * dictionary has none). */
+const char *render_label(const char *column);
 
 /* PostgreSQL type oids the renderers distinguish (catalog/pg_type.dat). */
 enum {
@@ -29,6 +58,7 @@ enum {
 	OID_FLOAT4 = 700,
 	OID_FLOAT8 = 701,
 	OID_DATE = 1082,
+	OID_TEXT_ARRAY = 1009,
 	OID_TIMESTAMPTZ = 1184,
 	OID_NUMERIC = 1700,
 	OID_JSONB = 3802,

@@ -38,4 +38,10 @@ const struct db_statement db_statements[Q__COUNT] = {
 	[Q_LOCKS] = {"locks", "SELECT * FROM api_locks($1::bigint, $2, $3, $4::int)"},
 	[Q_LOCK_CREATE] = {"lock_create", "SELECT * FROM lock_create($1::bigint, $2, $3, $4)"},
 	[Q_LOCK_DELETE] = {"lock_delete", "SELECT lock_delete($1::bigint, $2::bigint)"},
+	[Q_ORGANIZATION_SUMMARY] = {"organization_summary", "SELECT * FROM api_organization_summary($1::bigint, $2, $3)"},
+	[Q_ORGANIZATION_BREAKDOWN] = {"organization_breakdown",
+	                              "SELECT * FROM api_organization_breakdown($1::bigint, $2, $3, $4)"},
+	[Q_SERIES] = {"series", "SELECT * FROM api_series($1::bigint, $2, $3, $4, $5::int, $6::int, $7)"},
+	[Q_BLOC_SUMMARY] = {"bloc_summary", "SELECT * FROM api_bloc_summary($1::bigint, $2, $3)"},
+	[Q_BLOC_SCOREBOARD] = {"bloc_scoreboard", "SELECT * FROM api_bloc_scoreboard($1::bigint, $2, $3, $4, $5)"},
 };

@@ -418,20 +418,50 @@ static char *cursor_decode(const char *text)
 	return (char *)bin;
 }
 
+void args_format(struct args *a)
+{
+	if (a->format_read)
+		return;
+	a->format_read = true;
+	a->format = TABLE_JSON;
+	const char *f = get(a, "format");
+	const char *accept = request_header(a->req, "Accept");
+	if (f) {
+		if (!strcmp(f, "csv"))
+			a->format = TABLE_CSV;
+		else if (!strcmp(f, "xlsx"))
+			a->format = TABLE_XLSX;
+		else if (strcmp(f, "json"))
+			failf(a, "format", "invalid_parameter", "format: '%.20s' is not one of json, csv, xlsx", f);
+	} else if (accept && strstr(accept, "spreadsheetml")) {
+		a->format = TABLE_XLSX;
+	} else if (accept && strstr(accept, "text/csv")) {
+		a->format = TABLE_CSV;
+	}
+	const char *d = get(a, "decimal");
+	if (d && strcmp(d, "comma") && strcmp(d, "point"))
+		failf(a, "decimal", "invalid_parameter",
+		      "decimal must be point (2529.554, the default) or comma (2529,554 with ; between columns)");
+	a->decimal_comma = d && !strcmp(d, "comma");
+}
+
 void args_page(struct args *a)
 {
+	args_format(a);
 	const char *c = get(a, "cursor");
 	char *decoded = c ? cursor_decode(c) : NULL;
 	if (c && !decoded)
 		failf(a, "cursor", "invalid_cursor", "cursor is not one this service handed out; start again without it");
 	push(a, NULL, decoded);
 
-	long limit = PAGE_DEFAULT;
+	bool export = a->format != TABLE_JSON;
+	long max = export ? EXPORT_MAX : PAGE_MAX;
+	long limit = export ? EXPORT_MAX : PAGE_DEFAULT;
 	const char *l = get(a, "limit");
-	if (l && !parse_long(l, 1, PAGE_MAX, &limit)) {
+	if (l && !parse_long(l, 1, max, &limit)) {
 		char bad[48];
 		shown(l, bad);
-		failf(a, "limit", "invalid_parameter", "limit: '%s' must be a whole number from 1 to %d", bad, PAGE_MAX);
+		failf(a, "limit", "invalid_parameter", "limit: '%s' must be a whole number from 1 to %ld", bad, max);
 		limit = PAGE_DEFAULT;
 	}
 	a->limit = (int)limit;

@@ -16,7 +16,7 @@ enum http_status handle_blocs_list(struct request *req)
 	args_code(&a, "member");
 	args_text(&a, "q", 200);
 	args_page(&a);
-	return reply_query_list(req, Q_BLOCS, &a);
+	return reply_query_list_as(req, Q_BLOCS, &a, "blocs");
 }
 
 enum http_status handle_bloc_get(struct request *req)

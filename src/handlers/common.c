@@ -40,7 +40,81 @@ static enum http_status run(struct request *req, enum query_id q, struct args *a
 
 enum http_status reply_query_list(struct request *req, enum query_id q, struct args *a)
 {
-	return reply_query_list_with(req, q, a, NULL);
+	return reply_query_list_as(req, q, a, "list");
+}
+
+enum http_status reply_query_list_as(struct request *req, enum query_id q, struct args *a, const char *file_stem)
+{
+	args_format(a);
+	if (a->format == TABLE_JSON)
+		return reply_query_list_with(req, q, a, NULL);
+	PGresult *res = NULL;
+	enum http_status st = run(req, q, a, &res);
+	if (st != HTTP_OK) {
+		args_free(a);
+		return st;
+	}
+	int rows = PQntuples(res);
+	int cursor_col = render_column(res, "_cursor");
+	if (rows > a->limit && cursor_col >= 0) {
+		char *cursor = cursor_encode(PQgetvalue(res, a->limit - 1, cursor_col));
+		response_header(&req->res, "X-Next-Cursor", cursor);
+		free(cursor);
+	}
+	st = reply_table(req, res, rows > a->limit ? a->limit : rows, a, "data", file_stem);
+	args_free(a);
+	return st;
+}
+
+static void disposition(struct request *req, const char *stem, const char *ext)
+{
+	char name[160];
+	size_t n = (size_t)snprintf(name, sizeof name, "attachment; filename=\"thidua-");
+	for (const char *p = stem; *p && n < sizeof name - 16; p++) {
+		char c = *p;
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+		name[n++] = plain ? c : '-';
+	}
+	snprintf(name + n, sizeof name - n, ".%s\"", ext);
+	response_header(&req->res, "Content-Disposition", name);
+}
+
+enum http_status reply_table(struct request *req, PGresult *res, int rows, const struct args *a,
+                             const char *array_name, const char *file_stem)
+{
+	struct buf body = BUF_INIT;
+	if (a->format == TABLE_JSON) {
+		render_json_document(&body, res, array_name);
+		PQclear(res);
+		return reply_buf(req, HTTP_OK, CT_JSON, &body);
+	}
+	if (a->format == TABLE_CSV) {
+		render_csv(&body, res, rows, a->decimal_comma);
+		PQclear(res);
+		disposition(req, file_stem, "csv");
+		return reply_buf(req, HTTP_OK, "text/csv; charset=utf-8; header=present", &body);
+	}
+	char err[256];
+	bool ok = render_xlsx(&body, res, rows, file_stem, err, sizeof err);
+	PQclear(res);
+	if (!ok) {
+		buf_free(&body);
+		return reply_internal(req, "XLSX export failed: %s", err);
+	}
+	disposition(req, file_stem, "xlsx");
+	return reply_buf(req, HTTP_OK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &body);
+}
+
+enum http_status reply_query_table(struct request *req, enum query_id q, struct args *a, const char *array_name,
+                                   const char *file_stem)
+{
+	args_format(a);
+	PGresult *res = NULL;
+	enum http_status st = run(req, q, a, &res);
+	if (st == HTTP_OK)
+		st = reply_table(req, res, PQntuples(res), a, array_name, file_stem);
+	args_free(a);
+	return st;
 }
 
 enum http_status reply_query_list_with(struct request *req, enum query_id q, struct args *a, const char *extra)

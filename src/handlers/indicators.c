@@ -15,7 +15,7 @@ enum http_status handle_indicators_list(struct request *req)
 	args_enum(&a, "kind", indicator_kinds);
 	args_text(&a, "q", 200);
 	args_page(&a);
-	return reply_query_list(req, Q_INDICATORS, &a);
+	return reply_query_list_as(req, Q_INDICATORS, &a, "indicators");
 }
 
 enum http_status handle_indicator_get(struct request *req)

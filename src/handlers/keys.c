@@ -16,7 +16,7 @@ enum http_status handle_keys_list(struct request *req)
 	args_scope(&a);
 	args_bool(&a, "include_revoked");
 	args_page(&a);
-	return reply_query_list(req, Q_KEYS, &a);
+	return reply_query_list_as(req, Q_KEYS, &a, "keys");
 }
 
 /* Reads {name, role, scope} from the body into a. */

@@ -16,7 +16,7 @@ enum http_status handle_locks_list(struct request *req)
 	args_scope(&a);
 	args_code(&a, "org");
 	args_page(&a);
-	return reply_query_list(req, Q_LOCKS, &a);
+	return reply_query_list_as(req, Q_LOCKS, &a, "locks");
 }
 
 enum http_status handle_lock_create(struct request *req)

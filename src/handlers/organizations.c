@@ -26,7 +26,7 @@ enum http_status handle_organizations_list(struct request *req)
 	args_date(&a, "on");
 	args_bool(&a, "include_dissolved");
 	args_page(&a);
-	return reply_query_list(req, Q_ORGANIZATIONS, &a);
+	return reply_query_list_as(req, Q_ORGANIZATIONS, &a, "organizations");
 }
 
 enum http_status handle_organization_get(struct request *req)

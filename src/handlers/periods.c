@@ -16,7 +16,7 @@ enum http_status handle_periods_list(struct request *req)
 	args_int(&a, "year", 1900, 2100);
 	args_enum(&a, "kind", period_kinds);
 	a.limit = 1000; /* at most 31 periods of a year and a few terms */
-	return reply_query_list(req, Q_PERIODS, &a);
+	return reply_query_list_as(req, Q_PERIODS, &a, "periods");
 }
 
 enum http_status handle_period_get(struct request *req)

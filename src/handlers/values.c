@@ -52,7 +52,7 @@ enum http_status handle_values_list(struct request *req)
 		return changes(req, &a);
 	}
 	args_page(&a);
-	return reply_query_list(req, Q_VALUES, &a);
+	return reply_query_list_as(req, Q_VALUES, &a, "values");
 }
 
 enum http_status handle_value_history(struct request *req)
@@ -61,7 +61,7 @@ enum http_status handle_value_history(struct request *req)
 	args_init(&a, req);
 	value_filters(&a);
 	args_page(&a);
-	return reply_query_list(req, Q_VALUE_HISTORY, &a);
+	return reply_query_list_as(req, Q_VALUE_HISTORY, &a, "value-history");
 }
 
 static const struct import_spec values_import = {

@@ -58,7 +58,7 @@ static void compact_json(struct buf *out, const char *s, size_t len)
 	buf_append(out, s + run, len - run);
 }
 
-static void value(struct buf *out, const PGresult *res, int row, int col)
+void render_json_value(struct buf *out, const PGresult *res, int row, int col)
 {
 	if (PQgetisnull(res, row, col)) {
 		buf_puts(out, "null");
@@ -103,7 +103,7 @@ void render_json_object(struct buf *out, const PGresult *res, int row)
 		first = false;
 		buf_json_string(out, name, strlen(name));
 		buf_putc(out, ':');
-		value(out, res, row, c);
+		render_json_value(out, res, row, c);
 	}
 	buf_putc(out, '}');
 }

@@ -24,7 +24,8 @@ def route_table() -> list[tuple[str, str, set[str]]]:
         text = f.read()
     rows = re.findall(r'\{HTTP_(\w+),\s*"([^"]+)",\s*\w+,\s*ROLE_\w+,\s*(NULL|Q\(([^)]*)\)|\w+)', text)
     # macros that stand for lists of parameter names: #define PAGE "limit", "cursor"
-    macros = {name: body for name, body in re.findall(r'#define (\w+) ((?:"[^"]*",?\s*)+)$', text, re.M)}
+    macros = {name: body for name, body in
+              re.findall(r'#define (\w+) ((?:"[^"]*",?\s*)+)(?:/\*.*\*/)?$', text, re.M)}
 
     def names(expr: str) -> set[str]:
         found = set(re.findall(r'"([^"]+)"', expr))
