@@ -198,9 +198,12 @@ LANGUAGE sql STABLE AS $$
 		WHERE (v.org_id = p_org OR v.bloc_id = p_bloc)
 		  AND pr.start_date <= p.end_date AND pr.end_date >= coalesce((c.before).start_date, p.start_date)
 		UNION
+		-- and those the subtree has figures for, as it stood at the period's end
 		SELECT DISTINCT v.indicator_id
-		FROM value v JOIN period pr ON pr.id = v.period_id
-		JOIN organization_parent l ON l.org_id = v.org_id AND l.parent_id = p_org AND l.during @> p.end_date
+		FROM organization_subtree_on(p_org, p.end_date) s
+		JOIN value v ON v.org_id = s.org_id
+		JOIN period pr ON pr.id = v.period_id
+		JOIN indicator i ON i.id = v.indicator_id AND i.rollup = 'sum'
 		WHERE p_org IS NOT NULL AND pr.start_date <= p.end_date AND pr.end_date >= p.start_date
 	), figures AS (
 		SELECT i.code, i.name, i.unit,
