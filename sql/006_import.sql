@@ -1,152 +1,61 @@
 -- Bulk imports. The service parses the request body (CSV or a JSON array)
--- and streams one row per record into the temporary table import_rows
--- (line, idx, doc jsonb) with COPY; records it could not read at all go to
--- import_rejects. One call here then validates every row at once, merges
--- the good ones, and returns the import summary.
+-- and streams one row per record into a temporary table with COPY:
+-- import_value_rows (typed: the service checked each value row's fields,
+-- period and numbers) or import_rows (line, idx, doc jsonb) for
+-- organizations and indicators. Records it refused go to import_rejects.
+-- One call here then checks every row against the data, merges the good
+-- ones, and returns the import summary.
 --
--- JSON numbers reach this code as text inside jsonb, so 2516.100 stays
--- 2516.100; CSV cells arrive as strings and are read here, the same way for
--- every input. A field left out leaves the stored one as it is; null (an
--- empty CSV cell) clears it.
-
--- A number written as text: 2529.554, or with decimal_comma the Vietnamese
--- way 2.529,554. NULL when the text is not such a number.
-CREATE FUNCTION import_number(p text, p_decimal_comma boolean) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE
-	WHEN p_decimal_comma THEN
-		CASE WHEN btrim(p) ~ '^[+-]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$'
-		     THEN replace(replace(btrim(p), '.', ''), ',', '.')::numeric END
-	ELSE
-		CASE WHEN btrim(p) ~ '^[+-]?[0-9]+(\.[0-9]+)?$' THEN btrim(p)::numeric END
-END;
-
--- Why a text is not a number, in words that say what to send instead.
-CREATE FUNCTION import_number_problem(p_field text, p text, p_decimal_comma boolean) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE
-	WHEN NOT p_decimal_comma AND btrim(p) ~ '^[+-]?[0-9.,]+$' AND p ~ ',' THEN
-		format('%s: %s has a comma; send numbers as 2529.554 (a dot before the decimals, no thousands '
-		       'separators), or add decimal=comma to the request to read Vietnamese-style 2.529,554', p_field, p)
-	WHEN p_decimal_comma AND btrim(p) ~ '^[+-]?[0-9.,]+$' THEN
-		format('%s: %s is not a number in the decimal=comma style (2.529,554: dots between thousands, a comma '
-		       'before the decimals)', p_field, p)
-	ELSE
-		format('%s: %s is not a number; write it as 2529.554', p_field, left(p, 40))
-END;
-
--- Parses each distinct period text once, creating its period row.
-CREATE FUNCTION import_period(p_text text, OUT period_id int, OUT problem text)
-LANGUAGE plpgsql AS $$
-BEGIN
-	period_id := period_ensure(p_text);
-EXCEPTION WHEN SQLSTATE 'TD400' THEN
-	GET STACKED DIAGNOSTICS problem = MESSAGE_TEXT;
-END $$;
+-- Numbers keep their digits: 2516.100 stays 2516.100. A field left out
+-- leaves the stored one as it is; null (an empty CSV cell) clears it.
 
 -- ---------------------------------------------------------------- values
 
-CREATE FUNCTION import_values(p_scope bigint, p_decimal_comma boolean, p_keep_good boolean) RETURNS json
+-- The service has checked each row's shape (fields, the period code, the
+-- numbers) and put it, typed, in import_value_rows; here the codes are
+-- resolved and the rows checked against the data, all at once, then merged.
+CREATE FUNCTION import_values(p_scope bigint, p_keep_good boolean) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_rejected bigint;
-	v_created bigint;
-	v_updated bigint;
+	v_created bigint := 0;
+	v_updated bigint := 0;
 	v_unchanged bigint;
+	v_valid bigint;
+	v_n bigint;
 	v_written boolean := false;
-	v_summary json;
 BEGIN
-	CREATE TEMP TABLE import_periods ON COMMIT DROP AS
-	SELECT t.period_text, ip.period_id, ip.problem
-	FROM (SELECT DISTINCT r.doc->>'period' AS period_text FROM import_rows r
-	      WHERE jsonb_typeof(r.doc->'period') = 'string') t
-	CROSS JOIN LATERAL import_period(t.period_text) ip;
+	-- the periods the file names, made once each (their codes are canonical)
+	INSERT INTO period (code, kind, year, year_end, number, start_date, end_date, label)
+	SELECT (period_parse(t.period)).*
+	FROM (SELECT DISTINCT r.period FROM import_value_rows r) t
+	WHERE NOT EXISTS (SELECT 1 FROM period p WHERE p.code = t.period)
+	ON CONFLICT (code) DO NOTHING;
 
 	CREATE TEMP TABLE import_checked ON COMMIT DROP AS
-	WITH r AS (
-		SELECT r.line, r.idx, r.doc,
-		       (SELECT string_agg(k, ', ' ORDER BY k) FROM jsonb_object_keys(r.doc) k
-		        WHERE k NOT IN ('org', 'bloc', 'indicator', 'period', 'actual', 'target', 'note')) AS unknown_keys,
-		       jsonb_typeof(r.doc->'org') AS t_org, jsonb_typeof(r.doc->'bloc') AS t_bloc,
-		       jsonb_typeof(r.doc->'indicator') AS t_indicator, jsonb_typeof(r.doc->'period') AS t_period,
-		       jsonb_typeof(r.doc->'actual') AS t_actual, jsonb_typeof(r.doc->'target') AS t_target,
-		       jsonb_typeof(r.doc->'note') AS t_note,
-		       r.doc->>'actual' AS actual_text, r.doc->>'target' AS target_text
-		FROM import_rows r
-	), n AS (
-		SELECT r.*,
-		       CASE WHEN t_actual = 'number' THEN actual_text::numeric
-		            WHEN t_actual = 'string' THEN import_number(actual_text, p_decimal_comma) END AS actual,
-		       CASE WHEN t_target = 'number' THEN target_text::numeric
-		            WHEN t_target = 'string' THEN import_number(target_text, p_decimal_comma) END AS target,
-		       o.id AS org_id, o.code::text AS org_code, o.validity, b.id AS bloc_id, i.id AS indicator_id,
-		       ip.period_id, ip.problem AS period_problem, p.start_date, p.end_date, p.label AS period_label
-		FROM r
-		LEFT JOIN organization o ON r.t_org = 'string' AND o.code = upper(r.doc->>'org')
-		LEFT JOIN bloc b ON r.t_bloc = 'string' AND b.code = upper(r.doc->>'bloc')
-		LEFT JOIN indicator i ON r.t_indicator = 'string' AND i.code = lower(r.doc->>'indicator')
-		LEFT JOIN import_periods ip ON r.t_period = 'string' AND ip.period_text = r.doc->>'period'
-		LEFT JOIN period p ON p.id = ip.period_id
-	)
-	SELECT n.line, n.idx, n.org_id, n.bloc_id, n.indicator_id, n.period_id,
-	       n.t_actual IS NOT NULL AS has_actual, n.t_target IS NOT NULL AS has_target, n.t_note IS NOT NULL AS has_note,
-	       n.actual, n.target, CASE WHEN n.t_note = 'string' AND n.doc->>'note' <> '' THEN n.doc->>'note' END AS note,
+	SELECT r.line, r.idx, o.id AS org_id, b.id AS bloc_id, i.id AS indicator_id, p.id AS period_id,
+	       r.actual, r.target, r.note, r.present,
 	       CASE
-	       WHEN n.unknown_keys IS NOT NULL THEN
-	           ARRAY['unknown_field', split_part(n.unknown_keys, ', ', 1),
-	                 format('unknown field %s; the fields are org (or bloc), indicator, period, actual, target, note',
-	                        n.unknown_keys)]
-	       WHEN n.t_org IS NOT NULL AND n.t_bloc IS NOT NULL THEN
-	           ARRAY['invalid_field', 'bloc', 'give org or bloc, not both']
-	       WHEN n.t_org IS NULL AND n.t_bloc IS NULL THEN
-	           ARRAY['missing_field', 'org', 'org is missing: the organization''s code, as in HP']
-	       WHEN n.t_org IS NOT NULL AND n.t_org <> 'string' THEN
-	           ARRAY['invalid_field', 'org', 'org must be a code written as text, as in "HP"']
-	       WHEN n.t_bloc IS NOT NULL AND n.t_bloc <> 'string' THEN
-	           ARRAY['invalid_field', 'bloc', 'bloc must be a code written as text, as in "HN-CUM1"']
-	       WHEN n.t_org IS NOT NULL AND n.org_id IS NULL THEN
-	           ARRAY['unknown_organization', 'org', format('there is no organization %s', left(n.doc->>'org', 60))]
-	       WHEN n.t_bloc IS NOT NULL AND n.bloc_id IS NULL THEN
-	           ARRAY['unknown_bloc', 'bloc', format('there is no bloc %s', left(n.doc->>'bloc', 60))]
-	       WHEN n.t_indicator IS NULL THEN
-	           ARRAY['missing_field', 'indicator', 'indicator is missing: an indicator code, as in new_members']
-	       WHEN n.t_indicator <> 'string' THEN
-	           ARRAY['invalid_field', 'indicator', 'indicator must be a code written as text, as in "new_members"']
-	       WHEN n.indicator_id IS NULL THEN
-	           ARRAY['unknown_indicator', 'indicator', format('there is no indicator %s', left(n.doc->>'indicator', 60))]
-	       WHEN n.t_period IS NULL THEN
-	           ARRAY['missing_field', 'period', 'period is missing: a code such as 2022, 2022H1, 2022Q3 or 2022YTD09']
-	       WHEN n.t_period <> 'string' THEN
-	           ARRAY['invalid_period', 'period', 'period must be a code written as text, as in "2022"']
-	       WHEN n.period_id IS NULL THEN
-	           ARRAY['invalid_period', 'period', n.period_problem]
-	       WHEN n.t_actual NOT IN ('number', 'string', 'null') THEN
-	           ARRAY['invalid_number', 'actual', 'actual must be a number']
-	       WHEN n.t_actual = 'string' AND btrim(n.actual_text) <> '' AND n.actual IS NULL THEN
-	           ARRAY['invalid_number', 'actual', import_number_problem('actual', n.actual_text, p_decimal_comma)]
-	       WHEN n.t_target NOT IN ('number', 'string', 'null') THEN
-	           ARRAY['invalid_number', 'target', 'target must be a number']
-	       WHEN n.t_target = 'string' AND btrim(n.target_text) <> '' AND n.target IS NULL THEN
-	           ARRAY['invalid_number', 'target', import_number_problem('target', n.target_text, p_decimal_comma)]
-	       WHEN abs(n.actual) > 1e15 THEN
-	           ARRAY['invalid_number', 'actual', 'actual is larger than 10^15']
-	       WHEN abs(n.target) > 1e15 THEN
-	           ARRAY['invalid_number', 'target', 'target is larger than 10^15']
-	       WHEN n.t_note NOT IN ('string', 'null') THEN
-	           ARRAY['invalid_field', 'note', 'note must be text']
-	       WHEN length(n.doc->>'note') > 2000 THEN
-	           ARRAY['invalid_field', 'note', 'note is longer than 2000 characters']
-	       WHEN n.t_actual IS NULL AND n.t_target IS NULL AND n.t_note IS NULL THEN
-	           ARRAY['missing_field', 'actual', 'nothing to write: give actual, target or note']
-	       WHEN n.org_id IS NOT NULL AND NOT n.validity && daterange(n.start_date, n.end_date, '[]') THEN
-	           ARRAY['outside_existence', 'period',
-	                 format('%s did not exist during %s', n.org_code, n.period_label)]
+	       WHEN r.org IS NOT NULL AND o.id IS NULL THEN
+	           ARRAY['unknown_organization', 'org', format('there is no organization %s', left(r.org, 60))]
+	       WHEN r.bloc IS NOT NULL AND b.id IS NULL THEN
+	           ARRAY['unknown_bloc', 'bloc', format('there is no bloc %s', left(r.bloc, 60))]
+	       WHEN i.id IS NULL THEN
+	           ARRAY['unknown_indicator', 'indicator', format('there is no indicator %s', left(r.indicator, 60))]
+	       WHEN o.id IS NOT NULL AND NOT o.validity && daterange(p.start_date, p.end_date, '[]') THEN
+	           ARRAY['outside_existence', 'period', format('%s did not exist during %s', o.code, p.label)]
 	       END AS problem
-	FROM n;
+	FROM import_value_rows r
+	JOIN period p ON p.code = r.period
+	LEFT JOIN organization o ON o.code = r.org
+	LEFT JOIN bloc b ON b.code = r.bloc
+	LEFT JOIN indicator i ON i.code = r.indicator;
+	ANALYZE import_checked;
 
 	-- Outside the key's scope: the organization, as the hierarchy stood at
-	-- the end of the period, is not under the scope.
+	-- the end of the period, is not under the scope (a bloc: its organizer).
 	IF p_scope IS NOT NULL THEN
+		WITH s AS MATERIALIZED (SELECT * FROM organization_subtree_spans(p_scope))
 		UPDATE import_checked c
 		SET problem = ARRAY['out_of_scope', CASE WHEN c.org_id IS NOT NULL THEN 'org' ELSE 'bloc' END,
 		                    format('%s is outside what this key may write (%s and the organizations under it)',
@@ -154,7 +63,7 @@ BEGIN
 		                                    (SELECT code FROM bloc WHERE id = c.bloc_id)),
 		                           (SELECT code FROM organization WHERE id = p_scope))]
 		WHERE c.problem IS NULL
-		  AND NOT EXISTS (SELECT 1 FROM organization_subtree_spans(p_scope) s, period p
+		  AND NOT EXISTS (SELECT 1 FROM s, period p
 		                  WHERE p.id = c.period_id
 		                    AND s.org_id = coalesce(c.org_id, (SELECT organizer_id FROM bloc WHERE id = c.bloc_id))
 		                    AND s.during @> p.end_date);
@@ -174,87 +83,94 @@ BEGIN
 	-- The same figure twice in one file: the first one counts.
 	UPDATE import_checked c
 	SET problem = ARRAY['duplicate_row', 'period',
-	                    format('the same %s, indicator and period as line %s', CASE WHEN c.org_id IS NOT NULL THEN 'org' ELSE 'bloc' END, d.first_line)]
+	                    format('the same %s, indicator and period as line %s',
+	                           CASE WHEN c.org_id IS NOT NULL THEN 'org' ELSE 'bloc' END, d.first_line)]
 	FROM (SELECT line, min(line) OVER (PARTITION BY org_id, bloc_id, indicator_id, period_id) AS first_line
 	      FROM import_checked WHERE problem IS NULL) d
 	WHERE c.line = d.line AND d.first_line <> d.line;
 
-	-- Compare with what is stored, locking what may change (in id order, so
-	-- concurrent imports touching the same figures queue instead of
-	-- deadlocking or losing an update).
-	ALTER TABLE import_checked ADD COLUMN value_id bigint, ADD COLUMN status text,
-		ADD COLUMN new_actual numeric, ADD COLUMN new_target numeric, ADD COLUMN new_note text;
-	ANALYZE import_checked;
-	PERFORM 1 FROM value v
-	WHERE v.id IN (SELECT v2.id FROM import_checked c JOIN value v2
-	                 ON v2.org_id = c.org_id AND v2.indicator_id = c.indicator_id AND v2.period_id = c.period_id
-	               WHERE c.problem IS NULL
-	               UNION ALL
-	               SELECT v2.id FROM import_checked c JOIN value v2
-	                 ON v2.bloc_id = c.bloc_id AND v2.indicator_id = c.indicator_id AND v2.period_id = c.period_id
-	               WHERE c.problem IS NULL AND c.bloc_id IS NOT NULL AND v2.bloc_id IS NOT NULL)
-	ORDER BY v.id FOR UPDATE;
+	-- The stored figures the file touches, locked in id order so that
+	-- concurrent imports of the same figures queue instead of deadlocking.
+	CREATE TEMP TABLE import_existing ON COMMIT DROP AS
+	SELECT c.line, v.id AS value_id
+	FROM import_checked c JOIN value v
+	  ON v.org_id = c.org_id AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id
+	WHERE c.problem IS NULL AND c.org_id IS NOT NULL
+	UNION ALL
+	SELECT c.line, v.id
+	FROM import_checked c JOIN value v
+	  ON v.bloc_id = c.bloc_id AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id
+	WHERE c.problem IS NULL AND c.bloc_id IS NOT NULL AND v.bloc_id IS NOT NULL;
+	ANALYZE import_existing;
+	PERFORM 1 FROM value v WHERE v.id IN (SELECT value_id FROM import_existing) ORDER BY v.id FOR UPDATE;
+
+	-- A figure must keep an actual or a target.
 	UPDATE import_checked c
-	SET value_id = v.id,
-	    new_actual = CASE WHEN c.has_actual THEN c.actual ELSE v.actual END,
-	    new_target = CASE WHEN c.has_target THEN c.target ELSE v.target END,
-	    new_note = CASE WHEN c.has_note THEN c.note ELSE v.note END
-	FROM value v
-	WHERE c.problem IS NULL AND v.org_id = c.org_id AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id;
+	SET problem = ARRAY['missing_field', 'actual', 'a figure needs an actual or a target; to remove one use DELETE /v1/values']
+	FROM import_existing e JOIN value v ON v.id = e.value_id
+	WHERE c.line = e.line AND c.problem IS NULL
+	  AND (CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END) IS NULL
+	  AND (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END) IS NULL;
 	UPDATE import_checked c
-	SET value_id = v.id,
-	    new_actual = CASE WHEN c.has_actual THEN c.actual ELSE v.actual END,
-	    new_target = CASE WHEN c.has_target THEN c.target ELSE v.target END,
-	    new_note = CASE WHEN c.has_note THEN c.note ELSE v.note END
-	FROM value v
-	WHERE c.problem IS NULL AND c.bloc_id IS NOT NULL AND v.bloc_id IS NOT NULL
-	  AND v.bloc_id = c.bloc_id AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id;
-	UPDATE import_checked c
-	SET status = CASE WHEN v.actual::text IS NOT DISTINCT FROM c.new_actual::text
-	                   AND v.target::text IS NOT DISTINCT FROM c.new_target::text
-	                   AND v.note IS NOT DISTINCT FROM c.new_note THEN 'unchanged'
-	                  WHEN c.new_actual IS NULL AND c.new_target IS NULL THEN 'empty'
-	                  ELSE 'update' END
-	FROM value v WHERE v.id = c.value_id;
-	UPDATE import_checked c
-	SET status = CASE WHEN c.actual IS NULL AND c.target IS NULL THEN 'empty' ELSE 'create' END,
-	    new_actual = c.actual, new_target = c.target, new_note = c.note
-	WHERE c.problem IS NULL AND c.value_id IS NULL;
-	UPDATE import_checked c
-	SET problem = ARRAY['missing_field', 'actual',
-	                    'a figure needs an actual or a target; to remove one use DELETE /v1/values']
-	WHERE c.status = 'empty';
+	SET problem = ARRAY['missing_field', 'actual', 'a new figure needs an actual or a target']
+	WHERE c.problem IS NULL AND c.actual IS NULL AND c.target IS NULL
+	  AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.line = c.line);
 
 	SELECT count(*) FILTER (WHERE problem IS NOT NULL) + (SELECT count(*) FROM import_rejects),
-	       count(*) FILTER (WHERE problem IS NULL AND status = 'create'),
-	       count(*) FILTER (WHERE problem IS NULL AND status = 'update'),
-	       count(*) FILTER (WHERE problem IS NULL AND status = 'unchanged')
-	INTO v_rejected, v_created, v_updated, v_unchanged
+	       count(*) FILTER (WHERE problem IS NULL)
+	INTO v_rejected, v_valid
 	FROM import_checked;
 
 	IF v_rejected = 0 OR p_keep_good THEN
-		UPDATE value v SET actual = c.new_actual, target = c.new_target, note = c.new_note
-		FROM import_checked c WHERE c.problem IS NULL AND c.status = 'update' AND v.id = c.value_id;
+		UPDATE value v
+		SET actual = CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END,
+		    target = CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END,
+		    note = CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END
+		FROM import_checked c JOIN import_existing e ON e.line = c.line
+		WHERE c.problem IS NULL AND v.id = e.value_id
+		  AND ((CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END)::text IS DISTINCT FROM v.actual::text
+		       OR (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END)::text IS DISTINCT FROM v.target::text
+		       OR (CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END) IS DISTINCT FROM v.note);
+		GET DIAGNOSTICS v_updated = ROW_COUNT;
 		-- A figure created meanwhile by another import is merged, not lost.
 		INSERT INTO value (org_id, indicator_id, period_id, actual, target, note)
-		SELECT c.org_id, c.indicator_id, c.period_id, c.new_actual, c.new_target, c.new_note
-		FROM import_checked c WHERE c.problem IS NULL AND c.status = 'create' AND c.org_id IS NOT NULL
+		SELECT c.org_id, c.indicator_id, c.period_id, c.actual, c.target, c.note
+		FROM import_checked c
+		WHERE c.problem IS NULL AND c.org_id IS NOT NULL
+		  AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.line = c.line)
 		ORDER BY c.org_id, c.indicator_id, c.period_id
 		ON CONFLICT (org_id, indicator_id, period_id) DO UPDATE
 		SET actual = coalesce(excluded.actual, value.actual), target = coalesce(excluded.target, value.target),
 		    note = coalesce(excluded.note, value.note);
+		GET DIAGNOSTICS v_n = ROW_COUNT;
+		v_created := v_n;
 		INSERT INTO value (bloc_id, indicator_id, period_id, actual, target, note)
-		SELECT c.bloc_id, c.indicator_id, c.period_id, c.new_actual, c.new_target, c.new_note
-		FROM import_checked c WHERE c.problem IS NULL AND c.status = 'create' AND c.bloc_id IS NOT NULL
+		SELECT c.bloc_id, c.indicator_id, c.period_id, c.actual, c.target, c.note
+		FROM import_checked c
+		WHERE c.problem IS NULL AND c.bloc_id IS NOT NULL
+		  AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.line = c.line)
 		ORDER BY c.bloc_id, c.indicator_id, c.period_id
 		ON CONFLICT (bloc_id, indicator_id, period_id) WHERE bloc_id IS NOT NULL DO UPDATE
 		SET actual = coalesce(excluded.actual, value.actual), target = coalesce(excluded.target, value.target),
 		    note = coalesce(excluded.note, value.note);
+		GET DIAGNOSTICS v_n = ROW_COUNT;
+		v_created := v_created + v_n;
 		v_written := true;
+	ELSE
+		-- nothing is written; say what would have been
+		SELECT count(*) FILTER (WHERE e.line IS NULL),
+		       count(*) FILTER (WHERE e.line IS NOT NULL AND (
+		           (CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END)::text IS DISTINCT FROM v.actual::text
+		           OR (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END)::text IS DISTINCT FROM v.target::text
+		           OR (CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END) IS DISTINCT FROM v.note))
+		INTO v_created, v_updated
+		FROM import_checked c
+		LEFT JOIN import_existing e ON e.line = c.line
+		LEFT JOIN value v ON v.id = e.value_id
+		WHERE c.problem IS NULL;
 	END IF;
-
-	SELECT import_summary(v_written, v_created, v_updated, v_unchanged, v_rejected) INTO v_summary;
-	RETURN v_summary;
+	v_unchanged := v_valid - v_created - v_updated;
+	RETURN import_summary(v_written, v_created, v_updated, v_unchanged, v_rejected);
 END $$;
 
 -- The summary: counts, and the first 1000 rejected rows by line with the

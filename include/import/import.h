@@ -19,18 +19,25 @@
 #include "http/http.h"
 #include "import/readers.h"
 
+struct encode_ctx;
+
 struct import_spec {
 	const char *resource;           /* "values", for messages */
 	struct import_columns columns;  /* what a CSV header may name */
+	const char *staging;            /* CREATE TEMP TABLE of the rows (encode.h) */
+	const char *copy;               /* COPY ... FROM STDIN into it */
+	bool (*encode)(struct encode_ctx *ctx, const struct import_record *rec);
 	enum query_id merge;            /* validates, writes, returns the summary */
 };
 
 struct import_options {
 	bool dry_run;
 	bool keep_good;
+	bool decimal_comma;             /* text numbers written 2.529,554 */
 };
 
-/* Reads dry_run and on_error from the query string (adding problems to a). */
+/* Reads dry_run, on_error and decimal from the query string (adding
+ * problems to a). */
 void import_options_read(struct args *a, struct import_options *opt);
 
 /* Runs an import; merge_args are the merge statement's parameters (a 400

@@ -1,6 +1,7 @@
-/* Reading bulk-import bodies record by record. Each reader turns every
- * record into a JSON object text and hands it to the sink with the line it
- * started on, without holding more than one record in memory. Records it
+/* Reading bulk-import bodies record by record. Each reader hands every
+ * record to the sink as a list of named fields, with the line it started
+ * on, without holding more than one record in memory. A JSON number keeps
+ * the text it was written with (2516.100 stays 2516.100). Records it
  * cannot read go to the sink as rejections; a body it cannot read at all
  * (no header, broken JSON) fails the whole call with a read_error. */
 #ifndef THIDUA_IMPORT_READERS_H
@@ -9,11 +10,35 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define IMPORT_MAX_FIELDS 32
+
+enum field_kind {
+	FIELD_STRING, /* text: a CSV cell, a JSON string (decoded) */
+	FIELD_NUMBER, /* a JSON number, as written */
+	FIELD_NULL,   /* JSON null, an empty CSV cell */
+	FIELD_BOOL,   /* JSON true or false */
+	FIELD_OTHER,  /* a JSON object or array, as written */
+};
+
+struct import_field {
+	const char *name;  /* NUL-terminated */
+	const char *text;  /* NUL-terminated; "" for null */
+	size_t len;
+	enum field_kind kind;
+};
+
+struct import_record {
+	long line;         /* where the record starts */
+	long idx;          /* position in a JSON array, -1 for CSV */
+	int nfields;
+	struct import_field fields[IMPORT_MAX_FIELDS];
+};
+
 struct import_sink {
 	void *ctx;
-	/* One record as a JSON object (len bytes, not NUL-terminated); idx is
-	 * the position in a JSON array, -1 for CSV. False stops the reading. */
-	bool (*row)(void *ctx, long line, long idx, const char *json, size_t len);
+	/* One record; its texts live until the call returns. False stops the
+	 * reading. */
+	bool (*row)(void *ctx, const struct import_record *record);
 	void (*reject)(void *ctx, long line, long idx, const char *field, const char *code, const char *message);
 };
 
@@ -38,9 +63,15 @@ struct read_error {
 bool csv_read(const char *body, size_t len, const struct import_columns *cols, const struct import_sink *sink,
               struct read_error *err) __attribute__((warn_unused_result));
 
-/* JSON: an array of objects. Elements are passed on verbatim, so numbers
- * keep every digit they were written with. */
+/* JSON: an array of objects, each checked by jansson; their members are
+ * read from the element's own text, so numbers keep every digit they were
+ * written with. */
 bool json_read(const char *body, size_t len, const struct import_sink *sink, struct read_error *err)
 	__attribute__((warn_unused_result));
+
+/* Renders a record as a JSON object (strings escaped, numbers and nested
+ * values as written): how organization and indicator rows reach SQL. */
+struct buf;
+void import_record_json(const struct import_record *record, struct buf *out);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "handlers/common.h"
 #include "handlers/handlers.h"
+#include "import/encode.h"
 #include "import/import.h"
 
 static const char *const indicator_kinds[] = {"flow", "stock", NULL};
@@ -37,6 +38,9 @@ static const struct import_spec indicators_import = {
 		.key = (const char *const[]){"code", "name", "name_en", "unit", "kind", "rollup", "higher_is_better", NULL},
 		.required = (const char *const[]){"code", NULL},
 	},
+	.staging = DOC_STAGING,
+	.copy = DOC_COPY,
+	.encode = encode_doc_row,
 	.merge = Q_IMPORT_INDICATORS,
 };
 

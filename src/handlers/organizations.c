@@ -9,6 +9,7 @@
 #include "handlers/common.h"
 #include "handlers/handlers.h"
 #include "http/response.h"
+#include "import/encode.h"
 #include "import/import.h"
 
 static const char *const org_kinds[] = {"confederation", "province", "district", "commune",
@@ -49,6 +50,9 @@ static const struct import_spec organizations_import = {
 		.key = (const char *const[]){"code", NULL},
 		.required = (const char *const[]){"code", NULL},
 	},
+	.staging = DOC_STAGING,
+	.copy = DOC_COPY,
+	.encode = encode_doc_row,
 	.merge = Q_IMPORT_ORGANIZATIONS,
 };
 

@@ -8,6 +8,7 @@
 #include "handlers/common.h"
 #include "render/render.h"
 #include "handlers/handlers.h"
+#include "import/encode.h"
 #include "import/import.h"
 #include "http/response.h"
 
@@ -71,6 +72,9 @@ static const struct import_spec values_import = {
 		.key = (const char *const[]){"org", "bloc", "indicator", "period", NULL},
 		.required = (const char *const[]){"org|bloc", "indicator", "period", NULL},
 	},
+	.staging = VALUE_STAGING,
+	.copy = VALUE_COPY,
+	.encode = encode_value_row,
 	.merge = Q_IMPORT_VALUES,
 };
 
@@ -81,11 +85,6 @@ enum http_status handle_values_put(struct request *req)
 	args_init(&a, req);
 	import_options_read(&a, &opt);
 	args_scope(&a);
-	const char *decimal = request_query(req, "decimal");
-	if (decimal && strcmp(decimal, "comma") && strcmp(decimal, "point"))
-		args_fail(&a, "query", "decimal", "invalid_parameter",
-		          "decimal must be point (2529.554, the default) or comma (Vietnamese style 2.529,554)");
-	args_value(&a, decimal && !strcmp(decimal, "comma") ? "true" : "false");
 	args_value(&a, opt.keep_good ? "true" : "false");
 	return import_run(req, &values_import, &opt, &a);
 }

@@ -2,6 +2,7 @@
  * the body is fed to it one line at a time: a record starts on the first
  * non-blank line fed after the previous record ended. */
 #include <csv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ struct csv_state {
 	int ncols;
 	char *names[MAX_COLUMNS];
 	bool is_key[MAX_COLUMNS];
-	struct buf json;
+	struct buf json; /* the NUL-terminated cells of the record being handed on */
 };
 
 static bool listed(const char *const *list, const char *name)
@@ -148,29 +149,33 @@ static void record(struct csv_state *st)
 		st->sink->reject(st->sink->ctx, st->record_line, -1, NULL, "wrong_field_count", msg);
 		return;
 	}
+	/* The cells are back to back in st->text; each gets its NUL now. */
+	struct import_record rec;
+	rec.line = st->record_line;
+	rec.idx = -1;
+	rec.nfields = 0;
 	buf_reset(&st->json);
-	buf_putc(&st->json, '{');
-	bool first = true;
+	size_t offsets[MAX_COLUMNS];
 	for (int i = 0; i < st->ncols; i++) {
 		const char *f = st->text.data + st->starts[i];
 		size_t n = st->lens[i];
 		/* a trailing CR of a CRLF line ending is not data */
 		if (i == st->ncols - 1 && n && f[n - 1] == '\r')
 			n--;
+		offsets[i] = st->json.len;
+		buf_append(&st->json, f, n);
+		buf_putc(&st->json, '\0');
 		if (n == 0 && st->is_key[i])
 			continue;
-		if (!first)
-			buf_putc(&st->json, ',');
-		first = false;
-		buf_json_string(&st->json, st->names[i], strlen(st->names[i]));
-		buf_putc(&st->json, ':');
-		if (n == 0)
-			buf_puts(&st->json, "null");
-		else
-			buf_json_string(&st->json, f, n);
+		rec.fields[rec.nfields].name = st->names[i];
+		rec.fields[rec.nfields].len = n;
+		rec.fields[rec.nfields].kind = n == 0 ? FIELD_NULL : FIELD_STRING;
+		rec.fields[rec.nfields].text = (const char *)(uintptr_t)offsets[i]; /* fixed up below */
+		rec.nfields++;
 	}
-	buf_putc(&st->json, '}');
-	if (!st->sink->row(st->sink->ctx, st->record_line, -1, st->json.data, st->json.len))
+	for (int i = 0; i < rec.nfields; i++)
+		rec.fields[i].text = st->json.data + (uintptr_t)rec.fields[i].text;
+	if (!st->sink->row(st->sink->ctx, &rec))
 		st->stopped = true;
 }
 

@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "db/db.h"
 #include "handlers/common.h"
+#include "import/encode.h"
 #include "http/response.h"
 #include "util/buf.h"
 #include "util/utf8.h"
@@ -18,60 +19,13 @@
 #define MAX_REJECTS_KEPT 1000
 
 struct import_run {
+	struct encode_ctx enc;
 	struct buf copy;        /* COPY text not yet sent */
 	struct buf rejects;     /* COPY text for import_rejects */
-	long rows;
 	long rejected;
 	enum db_status db;      /* the first COPY failure */
+	const struct import_spec *spec;
 };
-
-/* COPY's text format: backslash, tab, newline and carriage return escaped. */
-static void copy_text(struct buf *out, const char *s, size_t len)
-{
-	size_t run = 0;
-	buf_reserve(out, len + 8);
-	for (size_t i = 0; i < len; i++) {
-		const char *esc = NULL;
-		switch (s[i]) {
-		case '\\': esc = "\\\\"; break;
-		case '\t': esc = "\\t"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		default: continue;
-		}
-		buf_append(out, s + run, i - run);
-		buf_puts(out, esc);
-		run = i + 1;
-	}
-	buf_append(out, s + run, len - run);
-}
-
-static void copy_long(struct buf *out, long v)
-{
-	if (v < 0)
-		buf_puts(out, "\\N");
-	else
-		buf_printf(out, "%ld", v);
-}
-
-static bool on_row(void *ctx, long line, long idx, const char *json, size_t len)
-{
-	struct import_run *run = ctx;
-	copy_long(&run->copy, line);
-	buf_putc(&run->copy, '\t');
-	copy_long(&run->copy, idx);
-	buf_putc(&run->copy, '\t');
-	copy_text(&run->copy, json, len);
-	buf_putc(&run->copy, '\n');
-	run->rows++;
-	if (run->copy.len >= COPY_CHUNK) {
-		run->db = db_copy_put(run->copy.data, run->copy.len);
-		buf_reset(&run->copy);
-		if (run->db != DB_OK)
-			return false;
-	}
-	return true;
-}
 
 static void on_reject(void *ctx, long line, long idx, const char *field, const char *code, const char *message)
 {
@@ -79,10 +33,11 @@ static void on_reject(void *ctx, long line, long idx, const char *field, const c
 	run->rejected++;
 	if (run->rejected > MAX_REJECTS_KEPT)
 		return; /* counted; the summary lists the first ones */
-	copy_long(&run->rejects, line);
-	buf_putc(&run->rejects, '\t');
-	copy_long(&run->rejects, idx);
-	buf_putc(&run->rejects, '\t');
+	buf_printf(&run->rejects, "%ld\t", line);
+	if (idx >= 0)
+		buf_printf(&run->rejects, "%ld\t", idx);
+	else
+		buf_puts(&run->rejects, "\\N\t");
 	if (field)
 		copy_text(&run->rejects, field, strlen(field));
 	else
@@ -92,6 +47,19 @@ static void on_reject(void *ctx, long line, long idx, const char *field, const c
 	buf_putc(&run->rejects, '\t');
 	copy_text(&run->rejects, message, strlen(message));
 	buf_putc(&run->rejects, '\n');
+}
+
+static bool on_row(void *ctx, const struct import_record *rec)
+{
+	struct import_run *run = ctx;
+	run->spec->encode(&run->enc, rec);
+	if (run->copy.len >= COPY_CHUNK) {
+		run->db = db_copy_put(run->copy.data, run->copy.len);
+		buf_reset(&run->copy);
+		if (run->db != DB_OK)
+			return false;
+	}
+	return true;
 }
 
 void import_options_read(struct args *a, struct import_options *opt)
@@ -105,6 +73,11 @@ void import_options_read(struct args *a, struct import_options *opt)
 		else if (strcmp(dry, "false"))
 			args_fail(a, "query", "dry_run", "invalid_parameter", "dry_run must be true or false");
 	}
+	const char *decimal = request_query(a->req, "decimal");
+	opt->decimal_comma = decimal && !strcmp(decimal, "comma");
+	if (decimal && strcmp(decimal, "comma") && strcmp(decimal, "point"))
+		args_fail(a, "query", "decimal", "invalid_parameter",
+		          "decimal must be point (2529.554, the default) or comma (Vietnamese style 2.529,554)");
 	const char *on_error = request_query(a->req, "on_error");
 	if (on_error) {
 		if (!strcmp(on_error, "skip"))
@@ -247,21 +220,22 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 	enum db_status st = db_begin();
 	if (st != DB_OK)
 		return reply_db_failure(req, st);
-	char setup[256];
+	char setup[512];
 	snprintf(setup, sizeof setup,
-	         "SET LOCAL statement_timeout = %u;"
-	         "CREATE TEMP TABLE import_rows (line int NOT NULL, idx int, doc jsonb NOT NULL) ON COMMIT DROP;"
+	         "SET LOCAL statement_timeout = %u; SET LOCAL synchronous_commit = off; %s;"
 	         "CREATE TEMP TABLE import_rejects (line int, idx int, field text, code text, message text) ON COMMIT DROP",
-	         cfg.import_timeout_ms);
+	         cfg.import_timeout_ms, spec->staging);
 	const char *ctx[] = {req->who.key_name[0] ? req->who.key_name : "anonymous", req->request_id};
 	PGresult *res = NULL;
 	if ((st = db_command(setup)) != DB_OK || (st = db_query(Q_WRITE_CONTEXT, 2, ctx, &res)) != DB_OK)
 		return fail_db(req, st);
 	PQclear(res);
-	if ((st = db_copy_begin("COPY import_rows (line, idx, doc) FROM STDIN")) != DB_OK)
+	if ((st = db_copy_begin(spec->copy)) != DB_OK)
 		return fail_db(req, st);
 
-	struct import_run run = {BUF_INIT, BUF_INIT, 0, 0, DB_OK};
+	struct import_run run = {.copy = BUF_INIT, .rejects = BUF_INIT, .db = DB_OK, .spec = spec};
+	run.enc = (struct encode_ctx){.decimal_comma = opt->decimal_comma, .copy = &run.copy, .reject = on_reject,
+	                              .reject_ctx = &run, .scratch = BUF_INIT};
 	struct import_sink sink = {&run, on_row, on_reject};
 	struct read_error rerr = {NULL, "", 0};
 	bool read_ok = format == FORMAT_CSV ? csv_read(body, len, &spec->columns, &sink, &rerr)
@@ -269,6 +243,7 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 	if (run.db == DB_OK && run.copy.len)
 		run.db = db_copy_put(run.copy.data, run.copy.len);
 	buf_free(&run.copy);
+	buf_free(&run.enc.scratch);
 	enum http_status result;
 	if (!read_ok || run.db != DB_OK) {
 		db_copy_abort();

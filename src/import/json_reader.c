@@ -1,12 +1,14 @@
 /* JSON bodies (see readers.h): an array read one element at a time.
  * jansson checks each element's syntax and finds where it ends; the
- * element's own text is what goes on, so the database reads the numbers
- * exactly as they were written (jansson would turn 2516.100 into a double). */
+ * members are then read from the element's own text, so a number keeps the
+ * digits it was written with (jansson would turn 2516.100 into a double). */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "import/readers.h"
+#include "util/buf.h"
 
 static size_t skip_space(const char *s, size_t len, size_t pos, long *line)
 {
@@ -45,7 +47,133 @@ static bool has_nul_escape(const char *s, size_t len)
 	return false;
 }
 
+static size_t skip_blank(const char *s, size_t pos)
+{
+	while (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r')
+		pos++;
+	return pos;
+}
+
+/* The end of the string token starting at s[pos] (the opening quote). */
+static size_t string_end(const char *s, size_t pos)
+{
+	for (pos++; s[pos] != '"'; pos++)
+		if (s[pos] == '\\')
+			pos++;
+	return pos + 1;
+}
+
+/* The end of the value starting at s[pos]. */
+static size_t value_end(const char *s, size_t pos)
+{
+	if (s[pos] == '"')
+		return string_end(s, pos);
+	if (s[pos] == '{' || s[pos] == '[') {
+		int depth = 0;
+		do {
+			if (s[pos] == '"') {
+				pos = string_end(s, pos);
+				continue;
+			}
+			if (s[pos] == '{' || s[pos] == '[')
+				depth++;
+			else if (s[pos] == '}' || s[pos] == ']')
+				depth--;
+			pos++;
+		} while (depth > 0);
+		return pos;
+	}
+	while (s[pos] && !strchr(",}] \t\n\r", s[pos]))
+		pos++;
+	return pos;
+}
+
+/* Appends the text of a string token, unescaped, and its NUL. */
+static void string_text(const char *s, size_t from, size_t to, struct buf *texts)
+{
+	if (!memchr(s + from, '\\', to - from)) { /* the common case: no escapes */
+		buf_append(texts, s + from + 1, to - from - 2);
+	} else {
+		json_t *v = json_loadb(s + from, to - from, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+		buf_append(texts, json_string_value(v), json_string_length(v));
+		json_decref(v);
+	}
+	buf_putc(texts, '\0');
+}
+
+/* The members of one object element (already checked by jansson). */
+static bool members(const char *s, struct import_record *rec, struct buf *texts)
+{
+	size_t offsets[IMPORT_MAX_FIELDS][2];
+	size_t pos = skip_blank(s, 0) + 1; /* past '{' */
+	rec->nfields = 0;
+	buf_reset(texts);
+	for (;;) {
+		pos = skip_blank(s, pos);
+		if (s[pos] == '}')
+			break;
+		if (s[pos] == ',')
+			pos = skip_blank(s, pos + 1);
+		if (rec->nfields == IMPORT_MAX_FIELDS)
+			return false;
+		struct import_field *f = &rec->fields[rec->nfields];
+		size_t key_end = string_end(s, pos);
+		offsets[rec->nfields][0] = texts->len;
+		string_text(s, pos, key_end, texts);
+		pos = skip_blank(s, skip_blank(s, key_end) + 1); /* past ':' */
+		size_t end = value_end(s, pos);
+		offsets[rec->nfields][1] = texts->len;
+		switch (s[pos]) {
+		case '"':
+			f->kind = FIELD_STRING;
+			string_text(s, pos, end, texts);
+			break;
+		case 'n':
+			f->kind = FIELD_NULL;
+			buf_putc(texts, '\0');
+			break;
+		case 't':
+		case 'f':
+			f->kind = FIELD_BOOL;
+			buf_append(texts, s + pos, end - pos);
+			buf_putc(texts, '\0');
+			break;
+		case '{':
+		case '[':
+			f->kind = FIELD_OTHER;
+			buf_append(texts, s + pos, end - pos);
+			buf_putc(texts, '\0');
+			break;
+		default:
+			f->kind = FIELD_NUMBER;
+			buf_append(texts, s + pos, end - pos);
+			buf_putc(texts, '\0');
+		}
+		rec->nfields++;
+		pos = end;
+	}
+	for (int i = 0; i < rec->nfields; i++) {
+		rec->fields[i].name = texts->data + offsets[i][0];
+		rec->fields[i].text = texts->data + offsets[i][1];
+		rec->fields[i].len = strlen(rec->fields[i].text); /* no NUL inside: such elements are refused */
+	}
+	return true;
+}
+
+static bool json_elements(const char *body, size_t len, const struct import_sink *sink, struct read_error *err,
+                          struct buf *text_copy, struct buf *texts);
+
 bool json_read(const char *body, size_t len, const struct import_sink *sink, struct read_error *err)
+{
+	struct buf text_copy = BUF_INIT, texts = BUF_INIT;
+	bool ok = json_elements(body, len, sink, err, &text_copy, &texts);
+	buf_free(&text_copy);
+	buf_free(&texts);
+	return ok;
+}
+
+static bool json_elements(const char *body, size_t len, const struct import_sink *sink, struct read_error *err,
+                          struct buf *text_copy, struct buf *texts)
 {
 	long line = 1;
 	size_t pos = skip_space(body, len, 0, &line);
@@ -59,8 +187,8 @@ bool json_read(const char *body, size_t len, const struct import_sink *sink, str
 	}
 	for (long idx = 0;; idx++) {
 		json_error_t jerr;
-		json_t *element = json_loadb(body + pos, len - pos, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-		if (!element) {
+		json_t *parsed = json_loadb(body + pos, len - pos, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+		if (!parsed) {
 			char msg[300];
 			snprintf(msg, sizeof msg, "element %ld (line %ld, column %d): %s", idx, line + jerr.line - 1, jerr.column,
 			         jerr.text);
@@ -68,16 +196,24 @@ bool json_read(const char *body, size_t len, const struct import_sink *sink, str
 		}
 		size_t used = jerr.position;
 		long element_line = line;
-		if (!json_is_object(element)) {
+		if (!json_is_object(parsed)) {
 			sink->reject(sink->ctx, element_line, idx, NULL, "invalid_row",
 			             "each element must be an object such as {\"org\": \"HP\", \"indicator\": \"new_members\", ...}");
 		} else if (has_nul_escape(body + pos, used)) {
 			sink->reject(sink->ctx, element_line, idx, NULL, "invalid_row", "text may not contain the NUL character (\\u0000)");
-		} else if (!sink->row(sink->ctx, element_line, idx, body + pos, used)) {
-			json_decref(element);
-			return true;
+		} else {
+			/* a copy with a NUL, so the member scanner can look one past */
+			buf_reset(text_copy);
+			buf_append(text_copy, body + pos, used);
+			struct import_record rec = {.line = element_line, .idx = idx};
+			if (!members(text_copy->data, &rec, texts)) {
+				sink->reject(sink->ctx, element_line, idx, NULL, "invalid_row", "an element may have at most 32 fields");
+			} else if (!sink->row(sink->ctx, &rec)) {
+				json_decref(parsed);
+				return true;
+			}
 		}
-		json_decref(element);
+		json_decref(parsed);
 		line += count_lines(body, pos, pos + used);
 		pos = skip_space(body, len, pos + used, &line);
 		if (pos < len && body[pos] == ',') {
@@ -94,3 +230,4 @@ bool json_read(const char *body, size_t len, const struct import_sink *sink, str
 		                                                : "elements must be separated by commas");
 	}
 }
+

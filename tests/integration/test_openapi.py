@@ -139,6 +139,7 @@ C_CODE_PATTERNS = [
     r'failf\(\s*[&\w]+,\s*[^,]+,\s*"(\w+)"',
     r'\bfail\(\s*&?(?:st|err),\s*"(\w+)"',
     r'reject\([^;]*?NULL,\s*"(\w+)"',
+    r'\breject\(\s*ctx,\s*rec,\s*[^,]+,\s*"(\w+)"',
     r'problem_error\("[^"]*",\s*[^,]+,\s*"(\w+)"',
     r'\bcode = "(\w+)"',
     r'unauthorized\(\s*req,\s*"(\w+)"',

@@ -12,10 +12,13 @@ struct got {
 	struct buf rejects; /* "line|code\n" per rejection */
 };
 
-static bool on_row(void *ctx, long line, long idx, const char *json, size_t len)
+static bool on_row(void *ctx, const struct import_record *rec)
 {
 	struct got *g = ctx;
-	buf_printf(&g->rows, "%ld|%ld|%.*s\n", line, idx, (int)len, json);
+	struct buf json = BUF_INIT;
+	import_record_json(rec, &json);
+	buf_printf(&g->rows, "%ld|%ld|%s\n", rec->line, rec->idx, buf_cstr(&json));
+	buf_free(&json);
 	return true;
 }
 
@@ -144,8 +147,10 @@ static void json_elements_pass_verbatim(void)
 {
 	struct got g;
 	struct read_error err;
-	CHECK(read_json(" [ {\"org\": \"HT\", \"actual\": 2529.554},\n  {\"target\": 2516.100} ] ", &g, &err));
-	CHECK_STR(buf_cstr(&g.rows), "1|0|{\"org\": \"HT\", \"actual\": 2529.554}\n2|1|{\"target\": 2516.100}\n");
+	CHECK(read_json(" [ {\"org\": \"HT\", \"actual\": 2529.554, \"x\": [1, {\"y\": \"]\"}]},\n"
+	                "  {\"target\": 2516.100, \"note\": \"a\\\"b \\u0110\", \"ok\": true, \"n\": null} ] ", &g, &err));
+	CHECK_STR(buf_cstr(&g.rows), "1|0|{\"org\":\"HT\",\"actual\":2529.554,\"x\":[1, {\"y\": \"]\"}]}\n"
+	                             "2|1|{\"target\":2516.100,\"note\":\"a\\\"b Đ\",\"ok\":true,\"n\":null}\n");
 	done(&g);
 }
 

@@ -1,0 +1,45 @@
+/* Turning one import record into the COPY line of its staging table, or
+ * into a rejection. Value rows are checked here, in C, as far as they can
+ * be without the database (field names and types, the period code,
+ * numbers): the SQL side then only resolves codes and checks scope, locks
+ * and duplicates, set-wise. Organization and indicator rows go on whole as
+ * JSON for their row-by-row SQL functions. */
+#ifndef THIDUA_IMPORT_ENCODE_H
+#define THIDUA_IMPORT_ENCODE_H
+
+#include <stdbool.h>
+
+#include "import/readers.h"
+#include "util/buf.h"
+
+struct encode_ctx {
+	bool decimal_comma;   /* text numbers written 2.529,554 */
+	struct buf *copy;     /* COPY text being built */
+	/* the rejection of the record at hand */
+	void (*reject)(void *ctx, long line, long idx, const char *field, const char *code, const char *message);
+	void *reject_ctx;
+	struct buf scratch;
+};
+
+/* Columns: line, idx, org, bloc, indicator, period, actual, target, note,
+ * present (bit 1 actual, 2 target, 4 note: the fields the record gives). */
+#define VALUE_STAGING \
+	"CREATE TEMP TABLE import_value_rows (line int NOT NULL, idx int, org text, bloc text, indicator text, " \
+	"period text NOT NULL, actual numeric, target numeric, note text, present int NOT NULL) ON COMMIT DROP"
+#define VALUE_COPY "COPY import_value_rows FROM STDIN"
+bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec);
+
+/* Columns: line, idx, doc (the record as a JSON object). */
+#define DOC_STAGING "CREATE TEMP TABLE import_rows (line int NOT NULL, idx int, doc jsonb NOT NULL) ON COMMIT DROP"
+#define DOC_COPY "COPY import_rows (line, idx, doc) FROM STDIN"
+bool encode_doc_row(struct encode_ctx *ctx, const struct import_record *rec);
+
+/* COPY text format: backslash, tab, newline and carriage return escaped. */
+void copy_text(struct buf *out, const char *s, size_t len);
+
+/* Reads a number written as text (2529.554; with decimal_comma also
+ * 2.529,554) into its canonical form (2529.554). On failure writes why. */
+bool encode_text_number(const char *field, const char *s, size_t len, bool decimal_comma, struct buf *out,
+                        struct buf *why);
+
+#endif

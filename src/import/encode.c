@@ -1,0 +1,336 @@
+/* Import records to staging rows (see encode.h). */
+#include "import/encode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/period.h"
+
+#define MAX_NUMBER_TEXT 64
+#define MAX_ABS 1e15
+#define MAX_NOTE_CHARS 2000
+#define MAX_CODE 40
+
+void copy_text(struct buf *out, const char *s, size_t len)
+{
+	size_t run = 0;
+	buf_reserve(out, len + 8);
+	for (size_t i = 0; i < len; i++) {
+		const char *esc = NULL;
+		switch (s[i]) {
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		default: continue;
+		}
+		buf_append(out, s + run, i - run);
+		buf_puts(out, esc);
+		run = i + 1;
+	}
+	buf_append(out, s + run, len - run);
+}
+
+static void copy_field(struct buf *out, const char *s, size_t len, bool last)
+{
+	if (s)
+		copy_text(out, s, len);
+	else
+		buf_puts(out, "\\N");
+	buf_putc(out, last ? '\n' : '\t');
+}
+
+static bool digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* [+-]?digits(.digits)?  over s[0..len) */
+static bool plain_number(const char *s, size_t len)
+{
+	size_t i = 0, d = 0;
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		i++;
+	while (i < len && digit(s[i])) {
+		i++;
+		d++;
+	}
+	if (!d)
+		return false;
+	if (i < len && s[i] == '.') {
+		i++;
+		size_t f = 0;
+		while (i < len && digit(s[i])) {
+			i++;
+			f++;
+		}
+		if (!f)
+			return false;
+	}
+	return i == len;
+}
+
+/* [+-]?(d{1,3}(.ddd)+|d+)(,d+)?  — 2.529,554 — rewritten as 2529.554 */
+static bool comma_number(const char *s, size_t len, struct buf *out)
+{
+	size_t i = 0;
+	buf_reset(out);
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		buf_putc(out, s[i++]);
+	size_t group = 0, groups = 0;
+	bool dots = false;
+	while (i < len && (digit(s[i]) || s[i] == '.')) {
+		if (s[i] == '.') {
+			if (group == 0 || (groups == 0 && group > 3) || (groups > 0 && group != 3))
+				return false;
+			dots = true;
+			groups++;
+			group = 0;
+		} else {
+			buf_putc(out, s[i]);
+			group++;
+		}
+		i++;
+	}
+	if (group == 0 || (dots && group != 3))
+		return false;
+	if (i < len && s[i] == ',') {
+		buf_putc(out, '.');
+		i++;
+		size_t f = 0;
+		while (i < len && digit(s[i])) {
+			buf_putc(out, s[i++]);
+			f++;
+		}
+		if (!f)
+			return false;
+	}
+	return i == len;
+}
+
+bool encode_text_number(const char *field, const char *s, size_t len, bool decimal_comma, struct buf *out,
+                        struct buf *why)
+{
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	buf_reset(out);
+	buf_reset(why);
+	bool ok = len <= MAX_NUMBER_TEXT &&
+	          (decimal_comma ? comma_number(s, len, out) : (plain_number(s, len) && (buf_append(out, s, len), true)));
+	if (ok)
+		return true;
+	bool numeric_chars = len > 0;
+	bool has_comma = false;
+	for (size_t i = 0; i < len; i++) {
+		numeric_chars = numeric_chars && (digit(s[i]) || s[i] == '.' || s[i] == ',' || (i == 0 && (s[i] == '+' || s[i] == '-')));
+		has_comma = has_comma || s[i] == ',';
+	}
+	if (!decimal_comma && numeric_chars && has_comma)
+		buf_printf(why,
+		           "%s: %.*s has a comma; send numbers as 2529.554 (a dot before the decimals, no thousands "
+		           "separators), or add decimal=comma to the request to read Vietnamese-style 2.529,554",
+		           field, (int)len, s);
+	else if (decimal_comma && numeric_chars)
+		buf_printf(why,
+		           "%s: %.*s is not a number in the decimal=comma style (2.529,554: dots between thousands, a comma "
+		           "before the decimals)",
+		           field, (int)len, s);
+	else
+		buf_printf(why, "%s: %.*s is not a number; write it as 2529.554", field, (int)(len > 40 ? 40 : len), s);
+	return false;
+}
+
+static bool code_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > MAX_CODE || s[0] == '-' || s[len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || digit(c) || c == '-';
+		if (!ok || (c == '-' && s[i + 1] == '-'))
+			return false;
+	}
+	return true;
+}
+
+static size_t chars(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+static bool reject(struct encode_ctx *ctx, const struct import_record *rec, const char *field, const char *code,
+                   const char *message)
+{
+	ctx->reject(ctx->reject_ctx, rec->line, rec->idx, field, code, message);
+	return true;
+}
+
+enum { F_ORG, F_BLOC, F_INDICATOR, F_PERIOD, F_ACTUAL, F_TARGET, F_NOTE, F_COUNT };
+static const char *const value_fields[F_COUNT] = {"org", "bloc", "indicator", "period", "actual", "target", "note"};
+
+bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
+{
+	const struct import_field *f[F_COUNT] = {0};
+	char msg[320];
+	for (int i = 0; i < rec->nfields; i++) {
+		int k = 0;
+		while (k < F_COUNT && strcmp(value_fields[k], rec->fields[i].name))
+			k++;
+		if (k == F_COUNT) {
+			snprintf(msg, sizeof msg,
+			         "unknown field %.40s; the fields are org (or bloc), indicator, period, actual, target, note",
+			         rec->fields[i].name);
+			return reject(ctx, rec, rec->fields[i].name, "unknown_field", msg);
+		}
+		if (f[k]) {
+			snprintf(msg, sizeof msg, "%s is given twice", value_fields[k]);
+			return reject(ctx, rec, value_fields[k], "invalid_field", msg);
+		}
+		f[k] = &rec->fields[i];
+	}
+	if (f[F_ORG] && f[F_BLOC])
+		return reject(ctx, rec, "bloc", "invalid_field", "give org or bloc, not both");
+	const struct import_field *subject = f[F_ORG] ? f[F_ORG] : f[F_BLOC];
+	const char *subject_name = f[F_ORG] ? "org" : "bloc";
+	if (!subject || subject->kind == FIELD_NULL)
+		return reject(ctx, rec, "org", "missing_field", "org is missing: the organization's code, as in HP");
+	if (subject->kind != FIELD_STRING || !code_ok(subject->text, subject->len)) {
+		snprintf(msg, sizeof msg, "%s must be a code written as text, as in \"%s\"", subject_name,
+		         f[F_ORG] ? "HP" : "HN-CUM1");
+		return reject(ctx, rec, subject_name, "invalid_field", msg);
+	}
+	if (!f[F_INDICATOR] || f[F_INDICATOR]->kind == FIELD_NULL)
+		return reject(ctx, rec, "indicator", "missing_field", "indicator is missing: an indicator code, as in new_members");
+	if (f[F_INDICATOR]->kind != FIELD_STRING || f[F_INDICATOR]->len > 60)
+		return reject(ctx, rec, "indicator", "invalid_field", "indicator must be a code written as text, as in \"new_members\"");
+	if (!f[F_PERIOD] || f[F_PERIOD]->kind == FIELD_NULL)
+		return reject(ctx, rec, "period", "missing_field", "period is missing: a code such as 2022, 2022H1, 2022Q3 or 2022YTD09");
+	if (f[F_PERIOD]->kind != FIELD_STRING)
+		return reject(ctx, rec, "period", "invalid_period", "period must be a code written as text, as in \"2022\"");
+	struct period period;
+	if (!period_parse(f[F_PERIOD]->text, &period, msg, sizeof msg))
+		return reject(ctx, rec, "period", "invalid_period", msg);
+
+	/* actual and target: a JSON number as written, or text in the
+	 * request's decimal style; an empty cell or null clears */
+	char numbers[2][MAX_NUMBER_TEXT + 8] = {"", ""};
+	bool has_number[2] = {false, false};
+	struct buf text = BUF_INIT, why = BUF_INIT;
+	for (int k = F_ACTUAL; k <= F_TARGET; k++) {
+		const struct import_field *v = f[k];
+		int slot = k - F_ACTUAL;
+		if (!v || v->kind == FIELD_NULL || (v->kind == FIELD_STRING && v->len == 0))
+			continue;
+		bool ok = false;
+		if (v->kind == FIELD_NUMBER) {
+			ok = v->len <= MAX_NUMBER_TEXT;
+			buf_reset(&text);
+			buf_append(&text, v->text, v->len);
+			if (!ok)
+				buf_printf(&why, "%s has more than %d characters", value_fields[k], MAX_NUMBER_TEXT);
+		} else if (v->kind == FIELD_STRING) {
+			ok = encode_text_number(value_fields[k], v->text, v->len, ctx->decimal_comma, &text, &why);
+		} else {
+			buf_reset(&why);
+			buf_printf(&why, "%s must be a number", value_fields[k]);
+		}
+		if (ok) {
+			double x = strtod(buf_cstr(&text), NULL);
+			if (!(x >= -MAX_ABS && x <= MAX_ABS)) {
+				ok = false;
+				buf_reset(&why);
+				buf_printf(&why, "%s is larger than 10^15", value_fields[k]);
+			}
+		}
+		if (!ok) {
+			reject(ctx, rec, value_fields[k], "invalid_number", buf_cstr(&why));
+			buf_free(&text);
+			buf_free(&why);
+			return true;
+		}
+		snprintf(numbers[slot], sizeof numbers[slot], "%s", buf_cstr(&text));
+		has_number[slot] = true;
+	}
+	buf_free(&text);
+	buf_free(&why);
+	const struct import_field *note = f[F_NOTE];
+	if (note && note->kind != FIELD_STRING && note->kind != FIELD_NULL)
+		return reject(ctx, rec, "note", "invalid_field", "note must be text");
+	if (note && chars(note->text, note->len) > MAX_NOTE_CHARS)
+		return reject(ctx, rec, "note", "invalid_field", "note is longer than 2000 characters");
+	if (!f[F_ACTUAL] && !f[F_TARGET] && !note)
+		return reject(ctx, rec, "actual", "missing_field", "nothing to write: give actual, target or note");
+
+	struct buf *out = ctx->copy;
+	buf_printf(out, "%ld\t", rec->line);
+	if (rec->idx >= 0)
+		buf_printf(out, "%ld\t", rec->idx);
+	else
+		buf_puts(out, "\\N\t");
+	/* codes are matched as the database stores them */
+	char code[MAX_CODE + 1];
+	for (size_t i = 0; i < subject->len; i++)
+		code[i] = subject->text[i] >= 'a' && subject->text[i] <= 'z' ? (char)(subject->text[i] - 32) : subject->text[i];
+	code[subject->len] = '\0';
+	copy_field(out, f[F_ORG] ? code : NULL, subject->len, false);
+	copy_field(out, f[F_BLOC] ? code : NULL, subject->len, false);
+	buf_reset(&ctx->scratch);
+	for (size_t i = 0; i < f[F_INDICATOR]->len; i++) {
+		char c = f[F_INDICATOR]->text[i];
+		buf_putc(&ctx->scratch, c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
+	}
+	copy_field(out, ctx->scratch.data, ctx->scratch.len, false);
+	copy_field(out, period.code, strlen(period.code), false);
+	copy_field(out, has_number[0] ? numbers[0] : NULL, strlen(numbers[0]), false);
+	copy_field(out, has_number[1] ? numbers[1] : NULL, strlen(numbers[1]), false);
+	bool note_text = note && note->kind == FIELD_STRING && note->len > 0;
+	copy_field(out, note_text ? note->text : NULL, note_text ? note->len : 0, false);
+	buf_printf(out, "%d\n", (f[F_ACTUAL] ? 1 : 0) | (f[F_TARGET] ? 2 : 0) | (note ? 4 : 0));
+	return true;
+}
+
+void import_record_json(const struct import_record *record, struct buf *out)
+{
+	buf_reset(out);
+	buf_putc(out, '{');
+	for (int i = 0; i < record->nfields; i++) {
+		const struct import_field *f = &record->fields[i];
+		if (i)
+			buf_putc(out, ',');
+		buf_json_string(out, f->name, strlen(f->name));
+		buf_putc(out, ':');
+		switch (f->kind) {
+		case FIELD_STRING:
+			buf_json_string(out, f->text, f->len);
+			break;
+		case FIELD_NULL:
+			buf_puts(out, "null");
+			break;
+		default:
+			buf_append(out, f->text, f->len);
+		}
+	}
+	buf_putc(out, '}');
+}
+
+bool encode_doc_row(struct encode_ctx *ctx, const struct import_record *rec)
+{
+	import_record_json(rec, &ctx->scratch);
+	struct buf *out = ctx->copy;
+	buf_printf(out, "%ld\t", rec->line);
+	if (rec->idx >= 0)
+		buf_printf(out, "%ld\t", rec->idx);
+	else
+		buf_puts(out, "\\N\t");
+	copy_text(out, ctx->scratch.data, ctx->scratch.len);
+	buf_putc(out, '\n');
+	return true;
+}
