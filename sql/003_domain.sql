@@ -302,12 +302,17 @@ RETURN nullif(current_setting('thidua.request_id', true), '');
 -- One figure: an organization's (or a bloc's own reported total) actual
 -- and/or target for an indicator and period. Numbers are numeric end to
 -- end: 2516.100 stays 2516.100.
+--
+-- Its references (org_id, bloc_id, indicator_id, period_id) are enforced
+-- like foreign keys, but per statement rather than per row (see
+-- value_references below): a million-row import then checks them in one
+-- join instead of three million lookups.
 CREATE TABLE value (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	org_id bigint REFERENCES organization (id),
-	bloc_id bigint REFERENCES bloc (id),
-	indicator_id int NOT NULL REFERENCES indicator (id),
-	period_id int NOT NULL REFERENCES period (id),
+	org_id bigint,
+	bloc_id bigint,
+	indicator_id int NOT NULL,
+	period_id int NOT NULL,
 	actual numeric CHECK (actual BETWEEN -1e15 AND 1e15),   -- also refuses NaN and infinities
 	target numeric CHECK (target BETWEEN -1e15 AND 1e15),
 	note text CHECK (length(note) <= 2000),
@@ -326,7 +331,11 @@ CREATE UNIQUE INDEX value_bloc_key ON value (bloc_id, indicator_id, period_id) W
 CREATE INDEX value_indicator_period ON value (indicator_id, period_id);
 CREATE INDEX value_updated ON value (updated_at, id);
 
--- Every version of every value, deletions included.
+-- Every earlier version of every value, and its deletion. The current
+-- version is the row in `value`; when it is replaced or deleted, a copy of
+-- it lands here as it was (revision, figures, who wrote it, when, under
+-- which request). A deletion adds one more row, `deleted`, stamped with who
+-- deleted it. Reading `value_history` with `value` gives the whole story.
 CREATE TABLE value_history (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	value_id bigint NOT NULL,
@@ -335,20 +344,17 @@ CREATE TABLE value_history (
 	indicator_id int NOT NULL,
 	period_id int NOT NULL,
 	revision int NOT NULL,
-	operation text NOT NULL CHECK (operation IN ('insert', 'update', 'delete')),
-	actual numeric,       -- after the change; NULL for a deletion
+	deleted boolean NOT NULL DEFAULT false,
+	actual numeric,       -- NULL for a deletion
 	target numeric,
 	note text,
-	old_actual numeric,   -- before the change; NULL for an insertion
-	old_target numeric,
-	old_note text,
-	changed_at timestamptz NOT NULL,
-	changed_by text NOT NULL,
-	request_id text
+	written_at timestamptz NOT NULL,
+	written_by text NOT NULL,
+	request_id text,
+	UNIQUE (value_id, revision)
 );
-CREATE INDEX value_history_value ON value_history (value_id, revision);
 CREATE INDEX value_history_subject ON value_history (org_id, indicator_id, period_id);
-CREATE INDEX value_history_changed ON value_history (changed_at, id);
+CREATE INDEX value_history_written ON value_history (written_at, id);
 
 -- Revision, time and author are the database's to set. A new figure takes
 -- them from the column defaults (revision 1, now, the actor); a change is
@@ -379,48 +385,103 @@ CREATE TRIGGER value_stamp BEFORE UPDATE ON value
 	FOR EACH ROW EXECUTE FUNCTION value_stamp();
 
 -- History is written per statement from the transition tables: one
--- INSERT ... SELECT however many rows an import touches.
-CREATE FUNCTION value_history_insert() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	INSERT INTO value_history (value_id, org_id, bloc_id, indicator_id, period_id, revision, operation,
-	                           actual, target, note, changed_at, changed_by, request_id)
-	SELECT id, org_id, bloc_id, indicator_id, period_id, revision, 'insert',
-	       actual, target, note, updated_at, updated_by, request_id
-	FROM new_rows;
-	RETURN NULL;
-END $$;
-
+-- INSERT ... SELECT however many rows an import touches. A new figure adds
+-- nothing: its first version is the row in `value`.
 CREATE FUNCTION value_history_update() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	INSERT INTO value_history (value_id, org_id, bloc_id, indicator_id, period_id, revision, operation,
-	                           actual, target, note, old_actual, old_target, old_note,
-	                           changed_at, changed_by, request_id)
-	SELECT n.id, n.org_id, n.bloc_id, n.indicator_id, n.period_id, n.revision, 'update',
-	       n.actual, n.target, n.note, o.actual, o.target, o.note,
-	       n.updated_at, n.updated_by, n.request_id
-	FROM new_rows n JOIN old_rows o USING (id);
+	INSERT INTO value_history (value_id, org_id, bloc_id, indicator_id, period_id, revision, actual, target, note,
+	                           written_at, written_by, request_id)
+	SELECT o.id, o.org_id, o.bloc_id, o.indicator_id, o.period_id, o.revision, o.actual, o.target, o.note,
+	       o.updated_at, o.updated_by, o.request_id
+	FROM old_rows o;
 	RETURN NULL;
 END $$;
 
 CREATE FUNCTION value_history_delete() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	INSERT INTO value_history (value_id, org_id, bloc_id, indicator_id, period_id, revision, operation,
-	                           old_actual, old_target, old_note, changed_at, changed_by, request_id)
-	SELECT id, org_id, bloc_id, indicator_id, period_id, revision + 1, 'delete',
-	       actual, target, note, now(), current_actor(), current_request_id()
-	FROM old_rows;
+	INSERT INTO value_history (value_id, org_id, bloc_id, indicator_id, period_id, revision, actual, target, note,
+	                           written_at, written_by, request_id)
+	SELECT o.id, o.org_id, o.bloc_id, o.indicator_id, o.period_id, o.revision, o.actual, o.target, o.note,
+	       o.updated_at, o.updated_by, o.request_id
+	FROM old_rows o;
+	INSERT INTO value_history (value_id, org_id, bloc_id, indicator_id, period_id, revision, deleted,
+	                           written_at, written_by, request_id)
+	SELECT o.id, o.org_id, o.bloc_id, o.indicator_id, o.period_id, o.revision + 1, true,
+	       now(), current_actor(), current_request_id()
+	FROM old_rows o;
 	RETURN NULL;
 END $$;
 
-CREATE TRIGGER value_history_insert AFTER INSERT ON value
-	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION value_history_insert();
 CREATE TRIGGER value_history_update AFTER UPDATE ON value
-	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION value_history_update();
+	REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION value_history_update();
 CREATE TRIGGER value_history_delete AFTER DELETE ON value
 	REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION value_history_delete();
+
+-- The references of `value`, enforced per statement: the referenced rows
+-- are locked FOR KEY SHARE (as a foreign key does, so they cannot vanish
+-- before commit) and any missing one fails the statement.
+CREATE FUNCTION value_references() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	missing text;
+BEGIN
+	PERFORM 1 FROM organization WHERE id IN (SELECT DISTINCT org_id FROM new_rows) ORDER BY id FOR KEY SHARE;
+	PERFORM 1 FROM bloc WHERE id IN (SELECT DISTINCT bloc_id FROM new_rows) ORDER BY id FOR KEY SHARE;
+	PERFORM 1 FROM indicator WHERE id IN (SELECT DISTINCT indicator_id FROM new_rows) ORDER BY id FOR KEY SHARE;
+	PERFORM 1 FROM period WHERE id IN (SELECT DISTINCT period_id FROM new_rows) ORDER BY id FOR KEY SHARE;
+	SELECT coalesce(
+	           (SELECT 'organization ' || n.org_id FROM new_rows n
+	            WHERE n.org_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organization x WHERE x.id = n.org_id) LIMIT 1),
+	           (SELECT 'bloc ' || n.bloc_id FROM new_rows n
+	            WHERE n.bloc_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bloc x WHERE x.id = n.bloc_id) LIMIT 1),
+	           (SELECT 'indicator ' || n.indicator_id FROM new_rows n
+	            WHERE NOT EXISTS (SELECT 1 FROM indicator x WHERE x.id = n.indicator_id) LIMIT 1),
+	           (SELECT 'period ' || n.period_id FROM new_rows n
+	            WHERE NOT EXISTS (SELECT 1 FROM period x WHERE x.id = n.period_id) LIMIT 1))
+	INTO missing;
+	IF missing IS NOT NULL THEN
+		RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+			MESSAGE = format('value refers to %s, which does not exist', missing);
+	END IF;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER value_references_insert AFTER INSERT ON value
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION value_references();
+CREATE TRIGGER value_references_update AFTER UPDATE ON value
+	REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION value_references();
+
+-- And from the other side: what a value refers to cannot be deleted (or
+-- renumbered) while the value exists.
+CREATE FUNCTION value_referenced() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	used boolean;
+BEGIN
+	used := CASE TG_TABLE_NAME
+		WHEN 'organization' THEN EXISTS (SELECT 1 FROM value WHERE org_id = OLD.id)
+		WHEN 'bloc' THEN EXISTS (SELECT 1 FROM value WHERE bloc_id = OLD.id AND bloc_id IS NOT NULL)
+		WHEN 'indicator' THEN EXISTS (SELECT 1 FROM value WHERE indicator_id = OLD.id)
+		WHEN 'period' THEN EXISTS (SELECT 1 FROM value WHERE period_id = OLD.id)
+	END;
+	IF used AND (TG_OP = 'DELETE' OR NEW.id <> OLD.id) THEN
+		RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+			MESSAGE = format('%s %s is still used by values', TG_TABLE_NAME, OLD.id);
+	END IF;
+	RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+
+CREATE TRIGGER value_referenced BEFORE DELETE OR UPDATE OF id ON organization
+	FOR EACH ROW EXECUTE FUNCTION value_referenced();
+CREATE TRIGGER value_referenced BEFORE DELETE OR UPDATE OF id ON bloc
+	FOR EACH ROW EXECUTE FUNCTION value_referenced();
+CREATE TRIGGER value_referenced BEFORE DELETE OR UPDATE OF id ON indicator
+	FOR EACH ROW EXECUTE FUNCTION value_referenced();
+CREATE TRIGGER value_referenced BEFORE DELETE OR UPDATE OF id ON period
+	FOR EACH ROW EXECUTE FUNCTION value_referenced();
+CREATE INDEX value_period ON value (period_id);
 
 -- Writes one value unless it is already exactly so; returns what happened:
 -- 'created', 'updated' or 'unchanged'. Used by the demo data and tests.

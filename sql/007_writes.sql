@@ -51,44 +51,72 @@ BEGIN
 	DELETE FROM value WHERE id = v_id;
 END $$;
 
--- Every revision of the values the filters select, oldest change first.
+-- Every revision of the values the filters select, oldest change first:
+-- the earlier versions kept in value_history and the current ones in
+-- value, each with the figures it replaced (lag over the revisions).
 CREATE FUNCTION api_value_history(p_scope bigint, p_orgs text, p_under text, p_blocs text, p_indicators text,
                                   p_periods text, p_year int, p_after text, p_limit int)
 RETURNS TABLE (org text, bloc text, indicator text, period text, revision int, operation text,
                actual numeric, target numeric, note text, old_actual numeric, old_target numeric, old_note text,
                changed_at timestamptz, changed_by text, request_id text, _cursor text)
 LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
 DECLARE
 	f value_filter := value_filter_make(p_scope, p_orgs, p_under, p_blocs, p_indicators, p_periods, p_year);
-	v_after bigint;
+	a text[] := string_to_array(p_after, E'\x1f');
+	v_after_at timestamptz;
+	v_after_id bigint;
+	v_after_rev int;
 BEGIN
 	IF p_after IS NOT NULL THEN
-		IF p_after !~ '^[0-9]{1,18}$' THEN
+		IF array_length(a, 1) IS DISTINCT FROM 3 THEN
 			PERFORM cursor_fail();
 		END IF;
-		v_after := p_after::bigint;
+		BEGIN
+			v_after_at := a[1]::timestamptz;
+			v_after_id := a[2]::bigint;
+			v_after_rev := a[3]::int;
+		EXCEPTION WHEN others THEN
+			PERFORM cursor_fail();
+		END;
 	END IF;
 	RETURN QUERY
 	WITH sub AS MATERIALIZED (
 		SELECT s.org_id, s.during FROM organization_subtree_spans(f.under_id) s WHERE f.under_id IS NOT NULL
 	), visible AS MATERIALIZED (
 		SELECT s.org_id, s.during FROM scope_spans(p_scope) s
+	), versions AS (
+		SELECT h.value_id, h.org_id, h.bloc_id, h.indicator_id, h.period_id, h.revision, h.deleted, h.actual,
+		       h.target, h.note, h.written_at, h.written_by, h.request_id
+		FROM value_history h
+		UNION ALL
+		SELECT v.id, v.org_id, v.bloc_id, v.indicator_id, v.period_id, v.revision, false, v.actual, v.target, v.note,
+		       v.updated_at, v.updated_by, v.request_id
+		FROM value v
+	), chosen AS (
+		SELECT ver.* FROM versions ver JOIN period p ON p.id = ver.period_id
+		WHERE value_filter_keeps(f, p_scope, ver.org_id, ver.bloc_id, ver.indicator_id, p,
+		                         EXISTS (SELECT 1 FROM sub WHERE sub.org_id = ver.org_id AND sub.during @> p.end_date),
+		                         CASE WHEN ver.org_id IS NOT NULL
+		                              THEN EXISTS (SELECT 1 FROM visible WHERE visible.org_id = ver.org_id
+		                                                                   AND visible.during @> p.end_date)
+		                              ELSE scope_allows_bloc(p_scope, ver.bloc_id) END)
+	), story AS (
+		SELECT c.*, lag(c.actual) OVER w AS old_actual, lag(c.target) OVER w AS old_target,
+		       lag(c.note) OVER w AS old_note
+		FROM chosen c WINDOW w AS (PARTITION BY c.value_id ORDER BY c.revision)
 	)
-	SELECT o.code::text, b.code::text, i.code, p.code, h.revision, h.operation, h.actual, h.target, h.note,
-	       h.old_actual, h.old_target, h.old_note, h.changed_at, h.changed_by, h.request_id, h.id::text
-	FROM value_history h
-	JOIN indicator i ON i.id = h.indicator_id
-	JOIN period p ON p.id = h.period_id
-	LEFT JOIN organization o ON o.id = h.org_id
-	LEFT JOIN bloc b ON b.id = h.bloc_id
-	WHERE value_filter_keeps(f, p_scope, h.org_id, h.bloc_id, h.indicator_id, p,
-	                         EXISTS (SELECT 1 FROM sub WHERE sub.org_id = h.org_id AND sub.during @> p.end_date),
-	                         CASE WHEN h.org_id IS NOT NULL
-	                              THEN EXISTS (SELECT 1 FROM visible WHERE visible.org_id = h.org_id
-	                                                                   AND visible.during @> p.end_date)
-	                              ELSE scope_allows_bloc(p_scope, h.bloc_id) END)
-	  AND (v_after IS NULL OR h.id > v_after)
-	ORDER BY h.id
+	SELECT o.code::text, b.code::text, i.code, p.code, st.revision,
+	       CASE WHEN st.deleted THEN 'delete' WHEN st.revision = 1 THEN 'insert' ELSE 'update' END,
+	       st.actual, st.target, st.note, st.old_actual, st.old_target, st.old_note, st.written_at, st.written_by,
+	       st.request_id, concat_ws(E'\x1f', st.written_at::text, st.value_id, st.revision)
+	FROM story st
+	JOIN indicator i ON i.id = st.indicator_id
+	JOIN period p ON p.id = st.period_id
+	LEFT JOIN organization o ON o.id = st.org_id
+	LEFT JOIN bloc b ON b.id = st.bloc_id
+	WHERE p_after IS NULL OR (st.written_at, st.value_id, st.revision) > (v_after_at, v_after_id, v_after_rev)
+	ORDER BY st.written_at, st.value_id, st.revision
 	LIMIT p_limit;
 END $$;
 
@@ -130,8 +158,8 @@ BEGIN
 		FROM value v WHERE v.updated_at > p_since
 		UNION ALL
 		SELECT h.org_id, h.bloc_id, h.indicator_id, h.period_id, NULL, NULL, NULL, h.revision,
-		       h.changed_at, h.changed_by, true, 0, h.id
-		FROM value_history h WHERE h.operation = 'delete' AND h.changed_at > p_since
+		       h.written_at, h.written_by, true, 0, h.id
+		FROM value_history h WHERE h.deleted AND h.written_at > p_since
 	)
 	SELECT o.code::text, b.code::text, i.code, p.code, c.actual, c.target, c.note, c.revision, c.at, c.who, c.gone,
 	       concat_ws(E'\x1f', c.at::text, c.kind, c.key)

@@ -123,17 +123,37 @@ def test_periods_must_be_valid_and_consistent(pg, db):
 
 
 def test_every_change_to_a_value_is_kept(pg, db):
-    pg.query(db, "SET thidua.actor = 'x'")
+    """Changes made from psql are kept as well as the service's own."""
     pg.query(db, "SELECT value_put('DN-TK', NULL, 'new_members', '2023', 1200, NULL, 'sửa')")
     pg.query(db, "SELECT value_put('DN-TK', NULL, 'new_members', '2023', 1200, NULL, 'sửa')")  # unchanged
     pg.query(db, "DELETE FROM value WHERE id = (SELECT v.id FROM value v JOIN indicator i ON i.id = v.indicator_id "
                  "JOIN organization o ON o.id = v.org_id WHERE o.code = 'DN-TK' AND i.code = 'new_members')")
-    rows = pg.query(db, "SELECT h.revision, h.operation, h.actual::text, h.old_actual::text, h.note "
-                        "FROM value_history h JOIN indicator i ON i.id = h.indicator_id "
-                        "JOIN organization o ON o.id = h.org_id "
-                        "WHERE o.code = 'DN-TK' AND i.code = 'new_members' ORDER BY h.id")
+    rows = pg.query(db, "SELECT revision, operation, actual::text, old_actual::text, note "
+                        "FROM api_value_history(NULL, 'DN-TK', NULL, NULL, 'new_members', NULL, NULL, NULL, 100)")
     assert rows == [(1, "insert", "1199", None, None), (2, "update", "1200", "1199", "sửa"),
                     (3, "delete", None, "1200", None)]
+
+
+def test_a_version_is_kept_once(pg, db):
+    pg.query(db, "SELECT value_put('DN-TK', NULL, 'new_members', '2023', 1200, NULL, NULL)")
+    e = refused(pg, db, "INSERT INTO value_history (value_id, indicator_id, period_id, revision, written_at, written_by) "
+                        "SELECT value_id, indicator_id, period_id, revision, now(), 'x' FROM value_history LIMIT 1")
+    assert e.pgcode == "23505"
+
+
+def test_references_of_a_value_are_enforced(pg, db):
+    e = refused(pg, db, "INSERT INTO value (org_id, indicator_id, period_id, actual) "
+                        "SELECT 999999, i.id, period_ensure('2024'), 1 FROM indicator i WHERE i.code = 'new_members'")
+    assert e.pgcode == "23503" and "organization 999999" in e.diag.message_primary
+    e = refused(pg, db, "INSERT INTO value (org_id, indicator_id, period_id, actual) "
+                        "SELECT o.id, 99999, period_ensure('2024'), 1 FROM organization o WHERE o.code = 'HP'")
+    assert e.pgcode == "23503"
+    e = refused(pg, db, "DELETE FROM indicator WHERE code = 'new_members'")
+    assert e.pgcode == "23503" and "still used" in e.diag.message_primary
+    e = refused(pg, db, "DELETE FROM period WHERE code = '2022YTD09'")
+    assert e.pgcode == "23503"
+    e = refused(pg, db, "DELETE FROM bloc WHERE code = 'HT-KHOI-NGANH'")
+    assert e.pgcode == "23503"
 
 
 def test_a_move_keeps_both_parents_true_for_their_dates(pg, db, make_server):
