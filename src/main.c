@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/key.h"
+#include "core/cache.h"
 #include "core/config.h"
 #include "core/metrics.h"
 #include "db/db.h"
@@ -57,12 +58,14 @@ static int serve(void)
 	signal(SIGPIPE, SIG_IGN);
 
 	int rc = 1;
+	cache_init(cfg.cache_bytes);
 	if (server_start(routes, routes_count)) {
 		server_wait_and_stop();
 		rc = 0;
 	}
 	db_close_all();
 	metrics_cleanup();
+	cache_cleanup();
 	migrate_set_free(&expected);
 	return rc;
 }

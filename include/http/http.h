@@ -61,7 +61,9 @@ struct response {
 	struct buf body;
 	struct header headers[REQUEST_MAX_HEADERS];
 	unsigned nheaders;
-	bool no_etag; /* set for bodies that must not be cached (keys) */
+	bool no_etag;  /* set for bodies that must not be cached (keys) */
+	bool no_cache; /* a cached route's answer that must not be kept (sync feeds) */
+	char etag[40]; /* set by the server once computed, "" before */
 };
 
 /* Who is calling: filled by the auth step before the handler runs. */
@@ -96,6 +98,7 @@ struct request {
 	bool responded;
 	uint64_t bytes_sent;
 	struct principal who;
+	char *snapshot;   /* the database snapshot seen by this request (cache.h) */
 	struct response res;
 };
 

@@ -15,6 +15,7 @@
 #include "handlers/common.h"
 #include "http/response.h"
 #include "http/router.h"
+#include "util/alloc.h"
 
 static const char *role_names[] = {"public", "reader", "editor", "admin"};
 
@@ -61,7 +62,7 @@ enum http_status auth_authorize(struct request *req)
 	enum db_status st = db_query(Q_KEY_LOOKUP, 1, params, &res);
 	if (st != DB_OK)
 		return reply_db_failure(req, st);
-	/* columns: id, name, role, scope_id, scope, hash, revoked */
+	/* columns: id, name, role, scope_id, scope, hash, revoked, snapshot */
 	bool valid = PQntuples(res) == 1 && apikey_matches(&key, PQgetvalue(res, 0, 5)) &&
 	             strcmp(PQgetvalue(res, 0, 6), "t") != 0;
 	if (!valid) {
@@ -74,6 +75,7 @@ enum http_status auth_authorize(struct request *req)
 	req->who.role = role_of(PQgetvalue(res, 0, 2));
 	snprintf(req->who.scope_id, sizeof req->who.scope_id, "%s", PQgetvalue(res, 0, 3));
 	snprintf(req->who.scope, sizeof req->who.scope, "%s", PQgetvalue(res, 0, 4));
+	req->snapshot = xstrdup(PQgetvalue(res, 0, 7));
 	PQclear(res);
 
 	if (req->who.role < route->role)

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "core/cache.h"
 #include "db/db.h"
 #include "util/alloc.h"
 #include "util/timeutil.h"
@@ -96,6 +97,22 @@ void metrics_render(struct buf *out)
 	           "# HELP thidua_uptime_seconds Seconds since the service started.\n"
 	           "# TYPE thidua_uptime_seconds gauge\nthidua_uptime_seconds %.0f\n",
 	           db_is_up() ? 1 : 0, (double)(time_mono_us() - started_us) / 1e6);
+	struct cache_stats cs;
+	cache_stats(&cs);
+	buf_printf(out,
+	           "# HELP thidua_cache_hits_total Answers served from the response cache.\n"
+	           "# TYPE thidua_cache_hits_total counter\nthidua_cache_hits_total %llu\n"
+	           "# HELP thidua_cache_misses_total Cacheable requests computed afresh.\n"
+	           "# TYPE thidua_cache_misses_total counter\nthidua_cache_misses_total %llu\n"
+	           "# HELP thidua_cache_evictions_total Entries dropped to stay within THIDUA_CACHE_BYTES.\n"
+	           "# TYPE thidua_cache_evictions_total counter\nthidua_cache_evictions_total %llu\n"
+	           "# HELP thidua_cache_bytes Memory held by cached answers.\n"
+	           "# TYPE thidua_cache_bytes gauge\nthidua_cache_bytes %zu\n"
+	           "# HELP thidua_cache_max_bytes The bound THIDUA_CACHE_BYTES.\n"
+	           "# TYPE thidua_cache_max_bytes gauge\nthidua_cache_max_bytes %zu\n"
+	           "# HELP thidua_cache_entries Answers held in the cache.\n"
+	           "# TYPE thidua_cache_entries gauge\nthidua_cache_entries %zu\n",
+	           cs.hits, cs.misses, cs.evictions, cs.bytes, cs.max_bytes, cs.entries);
 }
 
 void metrics_cleanup(void)

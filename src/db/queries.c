@@ -31,7 +31,9 @@ const struct db_statement db_statements[Q__COUNT] = {
 	[Q_BLOC_LOCK] = {"bloc_lock", "SELECT bloc_lock($1)"},
 	[Q_BLOC_PUT] = {"bloc_put", "SELECT api_bloc_put($1::bigint, $2, $3::jsonb)"},
 	[Q_BLOC_YEAR_PUT] = {"bloc_year_put", "SELECT api_bloc_year_put($1::bigint, $2, $3::int, $4::jsonb)"},
-	[Q_KEY_LOOKUP] = {"key_lookup", "SELECT * FROM key_lookup($1)"},
+	/* The snapshot rides along for the response cache (core/cache.h). */
+	[Q_KEY_LOOKUP] = {"key_lookup", "SELECT k.*, pg_current_snapshot()::text FROM key_lookup($1) k"},
+	[Q_SNAPSHOT] = {"snapshot", "SELECT pg_current_snapshot()::text"},
 	[Q_KEYS] = {"keys", "SELECT * FROM api_keys($1::bigint, $2::boolean, $3, $4::int)"},
 	[Q_KEY_CREATE] = {"key_create", "SELECT * FROM key_create($1::bigint, $2, $3, $4, $5, $6)"},
 	[Q_KEY_REVOKE] = {"key_revoke", "SELECT key_revoke($1::bigint, $2::bigint)"},

@@ -50,6 +50,7 @@ enum http_status handle_values_list(struct request *req)
 	if (request_query(req, "updated_after")) {
 		args_timestamp(&a, "updated_after");
 		args_page(&a);
+		req->res.no_cache = true; /* its sync_as_of is the moment of asking */
 		return changes(req, &a);
 	}
 	args_page(&a);

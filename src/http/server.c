@@ -24,9 +24,11 @@
 #include <unistd.h>
 
 #include "core/auth.h"
+#include "core/cache.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "db/db.h"
 #include "http/response.h"
 #include "util/alloc.h"
 #include "util/timeutil.h"
@@ -39,7 +41,7 @@ static atomic_int inflight;
 static atomic_bool draining;
 
 #define CORS_ALLOW_HEADERS "Authorization, Content-Type, Accept, If-None-Match, If-Match, X-Request-Id"
-#define CORS_EXPOSE_HEADERS "ETag, X-Request-Id, Content-Disposition, Retry-After, Location"
+#define CORS_EXPOSE_HEADERS "ETag, X-Request-Id, X-Cache, Content-Disposition, Retry-After, Location"
 
 bool server_draining(void)
 {
@@ -179,7 +181,10 @@ static enum MHD_Result send_response(struct request *req)
 
 	bool is_read = req->method == HTTP_GET || req->method == HTTP_HEAD;
 	if (is_read && status == HTTP_OK && !res->no_etag) {
-		response_etag(&res->body, etag);
+		if (res->etag[0])
+			memcpy(etag, res->etag, sizeof etag);
+		else
+			response_etag(&res->body, etag);
 		if (etag_list_matches(request_header(req, "If-None-Match"), etag, true)) {
 			status = HTTP_NOT_MODIFIED;
 			buf_reset(&res->body);
@@ -213,6 +218,57 @@ static enum MHD_Result send_response(struct request *req)
 	enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
 	MHD_destroy_response(resp);
 	return r;
+}
+
+/* ---- the response cache ---- */
+
+/* What a cached answer depends on besides the snapshot: the path and query,
+ * the Accept header (format), the caller's scope, and the hour — answers
+ * that default to "today" must not outlive the day in any whole-hour time
+ * zone. */
+static char *cache_key(const struct request *req)
+{
+	const char *accept = request_header(req, "Accept");
+	struct buf key = BUF_INIT;
+	buf_printf(&key, "%s\n%s\n%s\n%lld", req->uri, accept ? accept : "", req->who.scope_id,
+	           (long long)(time(NULL) / 3600));
+	return buf_steal(&key);
+}
+
+static bool cacheable(struct request *req)
+{
+	if (!(req->route->flags & ROUTE_CACHED) || !cache_enabled())
+		return false;
+	if (!req->snapshot) {
+		PGresult *r;
+		if (db_query(Q_SNAPSHOT, 0, NULL, &r) != DB_OK)
+			return false; /* the handler meets the same failure and says so */
+		req->snapshot = xstrdup(PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	return true;
+}
+
+/* Runs the route's handler, or answers from the cache when an answer to
+ * the same request was computed under the same database snapshot. */
+static void run_handler(struct request *req)
+{
+	if (!cacheable(req)) {
+		req->res.status = req->route->handler(req);
+		return;
+	}
+	char *key = cache_key(req);
+	if (cache_get(key, req->snapshot, &req->res)) {
+		response_header(&req->res, "X-Cache", "hit");
+	} else {
+		req->res.status = req->route->handler(req);
+		if (req->res.status == HTTP_OK && !req->res.no_cache && !req->res.no_etag) {
+			response_etag(&req->res.body, req->res.etag);
+			cache_put(key, req->snapshot, &req->res);
+		}
+		response_header(&req->res, "X-Cache", "miss");
+	}
+	free(key);
 }
 
 /* ---- dispatch ---- */
@@ -333,8 +389,7 @@ static void dispatch(struct request *req)
 	}
 	if (auth_authorize(req) != HTTP_OK)
 		return;
-	enum http_status st = req->route->handler(req);
-	req->res.status = st;
+	run_handler(req);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -424,6 +479,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	buf_free(&req->body);
 	free(req->path);
 	free(req->uri);
+	free(req->snapshot);
 	free(req);
 	atomic_fetch_sub(&inflight, 1);
 }
