@@ -481,6 +481,7 @@ CREATE TRIGGER value_referenced BEFORE DELETE OR UPDATE OF id ON indicator
 	FOR EACH ROW EXECUTE FUNCTION value_referenced();
 CREATE TRIGGER value_referenced BEFORE DELETE OR UPDATE OF id ON period
 	FOR EACH ROW EXECUTE FUNCTION value_referenced();
+CREATE INDEX value_period ON value (period_id);
 
 -- Writes one value unless it is already exactly so; returns what happened:
 -- 'created', 'updated' or 'unchanged'. Used by the demo data and tests.

@@ -125,48 +125,25 @@ BEGIN
 	END IF;
 END $$;
 
--- Rules 1 and 2 when the reported figure is already known (NULL when the
--- organization reported none): derivation runs only in that case.
-CREATE FUNCTION reported_or_derived(p_org bigint, p_reported numeric, p_indicator int, p_kind indicator_kind,
-                                    p period_info, p_field text)
-RETURNS TABLE (val numeric, source text)
-LANGUAGE sql STABLE AS $$
-	SELECT p_reported, 'reported'::text WHERE p_reported IS NOT NULL
-	UNION ALL
-	SELECT d.total, 'periods' FROM derive_from_periods(p_org, NULL, p_indicator, p_kind, p, p_field) d
-	WHERE p_reported IS NULL AND d.total IS NOT NULL
-$$;
-
 -- Rule 3, for every child of an organization at once: each child's
 -- figure, walking down the hierarchy as it stood at the period's end and
 -- stopping under any organization that has its own figure (its figure
--- covers everything below it). Set-wise: the figures reported for the
--- period are joined in bulk, and rule 2 runs only for organizations that
--- reported none.
+-- covers everything below it).
 CREATE FUNCTION children_figures(p_org bigint, p_indicator int, p period_info, p_field text)
 RETURNS TABLE (child_id bigint, val numeric, source text)
 LANGUAGE sql STABLE AS $$
 	WITH RECURSIVE ind AS (
 		SELECT kind, rollup FROM indicator WHERE id = p_indicator
-	), rep AS MATERIALIZED (
-		SELECT v.org_id, value_field(v, p_field) AS val
-		FROM value v
-		WHERE v.indicator_id = p_indicator AND v.period_id = (SELECT id FROM period WHERE code = p.code)
-		  AND v.org_id IS NOT NULL AND value_field(v, p_field) IS NOT NULL
 	), walk(org_id, top, depth, own, own_source) AS (
 		SELECT l.org_id, l.org_id, 1, f.val, f.source
-		FROM organization_parent l
-		CROSS JOIN ind
-		LEFT JOIN rep ON rep.org_id = l.org_id
-		LEFT JOIN LATERAL reported_or_derived(l.org_id, rep.val, p_indicator, ind.kind, p, p_field) f ON true
+		FROM organization_parent l, ind, own_figure(l.org_id, NULL, p_indicator, ind.kind, p, p_field) f
 		WHERE l.parent_id = p_org AND l.during @> p.end_date
 		UNION ALL
 		SELECT l.org_id, w.top, w.depth + 1, f.val, f.source
 		FROM walk w
 		JOIN organization_parent l ON l.parent_id = w.org_id AND l.during @> p.end_date
 		CROSS JOIN ind
-		LEFT JOIN rep ON rep.org_id = l.org_id
-		LEFT JOIN LATERAL reported_or_derived(l.org_id, rep.val, p_indicator, ind.kind, p, p_field) f ON true
+		CROSS JOIN LATERAL own_figure(l.org_id, NULL, p_indicator, ind.kind, p, p_field) f
 		WHERE w.own IS NULL AND w.depth < 20 AND ind.rollup = 'sum'
 	)
 	SELECT w.top,

@@ -44,7 +44,7 @@ static const struct cf_var vars[] = {
 	 "simultaneous client connections"},
 	{"THIDUA_IDLE_TIMEOUT_S", CF_UINT, "60", CF(idle_timeout_s), 1, 86400,
 	 "seconds an idle connection is kept open"},
-	{"THIDUA_CONNECTION_MEMORY_BYTES", CF_SIZE, "64K", CF(connection_memory_bytes), 8192, 16ULL << 20,
+	{"THIDUA_CONNECTION_MEMORY_BYTES", CF_SIZE, "32K", CF(connection_memory_bytes), 8192, 16ULL << 20,
 	 "memory per connection for request headers and I/O buffers (suffix K or M)"},
 	{"THIDUA_CORS_ORIGINS", CF_ORIGINS, "", CF(cors_origins), 0, 0,
 	 "comma-separated origins allowed by CORS (https://dash.example.vn), * for any, empty for none"},
