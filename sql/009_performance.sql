@@ -57,10 +57,12 @@ LANGUAGE sql STABLE AS $$
 		SELECT kind, rollup FROM indicator WHERE id = p_indicator
 	), rep AS MATERIALIZED (
 		-- the figures reported for the period (an index-only scan)
-		SELECT v.org_id, CASE p_field WHEN 'actual' THEN v.actual ELSE v.target END AS val
-		FROM value v
-		WHERE v.indicator_id = p_indicator AND v.period_id = (SELECT id FROM period WHERE code = p.code)
-		  AND v.org_id IS NOT NULL AND CASE p_field WHEN 'actual' THEN v.actual ELSE v.target END IS NOT NULL
+		SELECT f.org_id, f.val
+		FROM (SELECT v.org_id, CASE p_field WHEN 'actual' THEN v.actual ELSE v.target END AS val
+		      FROM value v
+		      WHERE v.indicator_id = p_indicator AND v.period_id = (SELECT id FROM period WHERE code = p.code)
+		        AND v.org_id IS NOT NULL) f
+		WHERE f.val IS NOT NULL
 	), walk(org_id, top, depth, own, own_source) AS (
 		SELECT l.org_id, l.org_id, 1, f.val, f.source
 		FROM organization_parent l
