@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/key.h"
+#include "cli/routes.h"
 #include "core/cache.h"
 #include "core/config.h"
 #include "core/metrics.h"
@@ -33,6 +34,7 @@ static void usage(FILE *out)
 	        "  key list     list API keys (never the keys themselves)\n"
 	        "  key revoke ID\n"
 	        "               revoke a key at once\n"
+	        "  routes       print every route with its role and typed parameters (JSON)\n"
 	        "  --help       show this text\n"
 	        "  --version    show the version\n\n",
 	        THIDUA_VERSION);
@@ -59,7 +61,7 @@ static int serve(void)
 
 	int rc = 1;
 	cache_init(cfg.cache_bytes);
-	if (server_start(routes, routes_count)) {
+	if (system_check_database(routes, routes_count) && server_start(routes, routes_count)) {
 		server_wait_and_stop();
 		rc = 0;
 	}
@@ -94,6 +96,8 @@ int main(int argc, char **argv)
 		rc = migrate_main();
 	} else if (!strcmp(argv[1], "demo") && argc == 2) {
 		rc = demo_main();
+	} else if (!strcmp(argv[1], "routes") && argc == 2) {
+		rc = routes_main(routes, routes_count);
 	} else if (!strcmp(argv[1], "key")) {
 		rc = key_main(argc - 2, argv + 2);
 	} else {

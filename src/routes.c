@@ -1,81 +1,149 @@
 /* The route table. Each row: method, path pattern, handler, the least role
- * that may call it, the query parameters it accepts, flags and a summary for
- * the /v1 index. The server checks role, method and parameters centrally;
- * openapi.yaml documents the same routes (tests compare the two). */
+ * that may call it, flags, a summary for the /v1 index, its typed
+ * parameters (api/params.h), and for the routes that answer with the rows
+ * of one statement, that statement (db/queries.h) and how the table is
+ * named. The pipeline checks role, method and parameters centrally;
+ * openapi.yaml documents the same routes and parameters (tests compare
+ * them with `thidua routes`). */
 #include "routes.h"
 
+#include "api/params.h"
+#include "db/queries.h"
 #include "handlers/handlers.h"
 
-#define Q(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define PAGE "limit", "cursor"
-#define VALUE_FILTERS "org", "under", "bloc", "indicator", "period", "year"
-#define IMPORT "dry_run", "on_error"
-#define TABLE "format", "decimal" /* the answer is a table: CSV or XLSX on request */
+static const char *const org_kinds[] = {"confederation", "province", "district", "commune",
+                                        "sector", "grassroots", "other", NULL};
+static const char *const indicator_kinds[] = {"flow", "stock", NULL};
+static const char *const period_kinds[] = {"year", "half", "quarter", "month", "ytd", "term", NULL};
+static const char *const granularities[] = {"year", "half", "quarter", "month", NULL};
+static const char *const ranking_bases[] = {"actual", "completion", NULL};
+static const char *const on_error_modes[] = {"abort", "skip", NULL};
+static const char *const roles[] = {"reader", "editor", "admin", NULL};
+
+#define PARAMS(...) ((const struct param_spec[]){__VA_ARGS__, {.name = NULL}})
+#define PATH(n, t) {.name = n, .in = IN_PATH, .type = t, .flags = P_REQUIRED}
+#define PATH_ID {.name = "id", .in = IN_PATH, .type = PT_INT, .flags = P_REQUIRED, .min = 1, .max = 999999999999}
+#define PATH_YEAR {.name = "year", .in = IN_PATH, .type = PT_INT, .flags = P_REQUIRED, .min = 1900, .max = 2100}
+#define QUERY(n, t) {.name = n, .in = IN_QUERY, .type = t}
+#define REQUIRED(n, t) {.name = n, .in = IN_QUERY, .type = t, .flags = P_REQUIRED}
+#define YEAR(n, f) {.name = n, .in = IN_QUERY, .type = PT_INT, .flags = f, .min = 1900, .max = 2100}
+#define ENUM(n, list) {.name = n, .in = IN_QUERY, .type = PT_ENUM, .choices = list}
+#define SEARCH {.name = "q", .in = IN_QUERY, .type = PT_TEXT, .max = 200}
+#define PAGE QUERY("cursor", PT_CURSOR), QUERY("limit", PT_LIMIT)
+#define TABLE QUERY("format", PT_FORMAT), QUERY("decimal", PT_DECIMAL)
+#define IMPORT QUERY("dry_run", PT_BOOL), ENUM("on_error", on_error_modes)
+#define DOCUMENT {.name = "body", .in = IN_BODY, .type = PT_DOCUMENT, .flags = P_REQUIRED}
+#define FIELD(n, t, f) {.name = n, .in = IN_BODY, .type = t, .flags = f}
+#define VALUE_FILTERS                                                                                              \
+	QUERY("org", PT_CODES), QUERY("under", PT_CODE), QUERY("bloc", PT_CODES), QUERY("indicator", PT_INDICATORS), \
+		QUERY("period", PT_PERIODS), YEAR("year", 0)
 
 const struct route routes[] = {
-	{HTTP_GET, "/healthz", handle_healthz, ROLE_PUBLIC, NULL, 0, "the process is up"},
-	{HTTP_GET, "/readyz", handle_readyz, ROLE_PUBLIC, NULL, 0, "the database is reachable and migrated"},
-	{HTTP_GET, "/openapi.yaml", handle_openapi, ROLE_PUBLIC, NULL, 0, "the API contract"},
-	{HTTP_GET, "/metrics", handle_metrics, ROLE_PUBLIC, NULL, 0, "Prometheus metrics"},
-	{HTTP_GET, "/v1", handle_index, ROLE_PUBLIC, NULL, 0, "this index of resources"},
+	{HTTP_GET, "/healthz", handle_healthz, ROLE_PUBLIC, 0, "the process is up", .params = NULL},
+	{HTTP_GET, "/readyz", handle_readyz, ROLE_PUBLIC, 0, "the database is reachable and migrated", .params = NULL},
+	{HTTP_GET, "/openapi.yaml", handle_openapi, ROLE_PUBLIC, 0, "the API contract", .params = NULL},
+	{HTTP_GET, "/metrics", handle_metrics, ROLE_PUBLIC, 0, "Prometheus metrics", .params = NULL},
+	{HTTP_GET, "/v1", handle_index, ROLE_PUBLIC, 0, "this index of resources", .params = NULL},
 
-	{HTTP_GET, "/v1/organizations", handle_organizations_list, ROLE_READER,
-	 Q("kind", "parent", "under", "q", "on", "include_dissolved", PAGE, TABLE), ROUTE_CACHED, "organizations, as of a date"},
-	{HTTP_PUT, "/v1/organizations", handle_organizations_put, ROLE_ADMIN, Q(IMPORT), 0,
-	 "create or update organizations in bulk (JSON array or CSV)"},
-	{HTTP_POST, "/v1/organizations", handle_organization_post, ROLE_ADMIN, NULL, 0, "create one organization"},
-	{HTTP_GET, "/v1/organizations/{code}", handle_organization_get, ROLE_READER, Q("on"), ROUTE_CACHED,
-	 "one organization with its ancestors and parent history"},
-	{HTTP_GET, "/v1/organizations/{code}/summary", handle_organization_summary, ROLE_READER, Q("period", TABLE), ROUTE_CACHED,
-	 "per indicator: completion, progress toward the year, year-on-year change"},
-	{HTTP_GET, "/v1/organizations/{code}/breakdown", handle_organization_breakdown, ROLE_READER,
-	 Q("indicator", "period", TABLE), ROUTE_CACHED, "a figure beside the sum of the children's, and each child"},
-	{HTTP_PATCH, "/v1/organizations/{code}", handle_organization_patch, ROLE_ADMIN, NULL, 0,
-	 "change, dissolve or move one organization"},
-	{HTTP_DELETE, "/v1/organizations/{code}", handle_organization_delete, ROLE_ADMIN, NULL, 0,
-	 "delete an organization nothing refers to"},
+	{HTTP_GET, "/v1/organizations", handle_list, ROLE_READER, ROUTE_CACHED, "organizations, as of a date",
+	 .params = PARAMS(ENUM("kind", org_kinds), QUERY("parent", PT_CODE), QUERY("under", PT_CODE), SEARCH,
+	                  QUERY("on", PT_DATE), QUERY("include_dissolved", PT_BOOL), PAGE, TABLE),
+	 .call = Q_ORGANIZATIONS, .file = "organizations"},
+	{HTTP_PUT, "/v1/organizations", handle_organizations_put, ROLE_ADMIN, 0,
+	 "create or update organizations in bulk (JSON array or CSV)", .params = PARAMS(IMPORT)},
+	{HTTP_POST, "/v1/organizations", handle_organization_post, ROLE_ADMIN, 0, "create one organization",
+	 .params = PARAMS(DOCUMENT)},
+	{HTTP_GET, "/v1/organizations/{code}", handle_object, ROLE_READER, ROUTE_CACHED,
+	 "one organization with its ancestors and parent history",
+	 .params = PARAMS(PATH("code", PT_CODE), QUERY("on", PT_DATE)), .call = Q_ORGANIZATION},
+	{HTTP_GET, "/v1/organizations/{code}/summary", handle_table, ROLE_READER, ROUTE_CACHED,
+	 "per indicator: completion, progress toward the year, year-on-year change",
+	 .params = PARAMS(PATH("code", PT_CODE), REQUIRED("period", PT_PERIOD), TABLE), .call = Q_ORGANIZATION_SUMMARY,
+	 .array = "items", .file = "summary-{code}-{period}"},
+	{HTTP_GET, "/v1/organizations/{code}/breakdown", handle_table, ROLE_READER, ROUTE_CACHED,
+	 "a figure beside the sum of the children's, and each child",
+	 .params = PARAMS(PATH("code", PT_CODE), REQUIRED("indicator", PT_INDICATOR), REQUIRED("period", PT_PERIOD), TABLE),
+	 .call = Q_ORGANIZATION_BREAKDOWN, .array = "children", .file = "breakdown-{code}-{indicator}-{period}"},
+	{HTTP_PATCH, "/v1/organizations/{code}", handle_organization_patch, ROLE_ADMIN, 0,
+	 "change, dissolve or move one organization", .params = PARAMS(PATH("code", PT_CODE), DOCUMENT)},
+	{HTTP_DELETE, "/v1/organizations/{code}", handle_delete, ROLE_ADMIN, 0, "delete an organization nothing refers to",
+	 .params = PARAMS(PATH("code", PT_CODE)), .call = Q_ORGANIZATION_DELETE},
 
-	{HTTP_GET, "/v1/indicators", handle_indicators_list, ROLE_READER, Q("kind", "q", PAGE, TABLE), ROUTE_CACHED, "the indicator catalogue"},
-	{HTTP_PUT, "/v1/indicators", handle_indicators_put, ROLE_ADMIN, Q(IMPORT), 0,
-	 "create or update indicators in bulk (JSON array or CSV)"},
-	{HTTP_GET, "/v1/indicators/{code}", handle_indicator_get, ROLE_READER, NULL, ROUTE_CACHED, "one indicator"},
-	{HTTP_PUT, "/v1/indicators/{code}", handle_indicator_put, ROLE_ADMIN, NULL, 0, "create or update one indicator"},
+	{HTTP_GET, "/v1/indicators", handle_list, ROLE_READER, ROUTE_CACHED, "the indicator catalogue",
+	 .params = PARAMS(ENUM("kind", indicator_kinds), SEARCH, PAGE, TABLE), .call = Q_INDICATORS, .file = "indicators"},
+	{HTTP_PUT, "/v1/indicators", handle_indicators_put, ROLE_ADMIN, 0,
+	 "create or update indicators in bulk (JSON array or CSV)", .params = PARAMS(IMPORT)},
+	{HTTP_GET, "/v1/indicators/{code}", handle_object, ROLE_READER, ROUTE_CACHED, "one indicator",
+	 .params = PARAMS(PATH("code", PT_INDICATOR)), .call = Q_INDICATOR},
+	{HTTP_PUT, "/v1/indicators/{code}", handle_indicator_put, ROLE_ADMIN, 0, "create or update one indicator",
+	 .params = PARAMS(PATH("code", PT_INDICATOR), DOCUMENT), .call = Q_INDICATOR_PUT},
 
-	{HTTP_GET, "/v1/periods", handle_periods_list, ROLE_READER, Q("year", "kind", TABLE), ROUTE_CACHED, "the periods of a year"},
-	{HTTP_GET, "/v1/periods/{code}", handle_period_get, ROLE_READER, NULL, ROUTE_CACHED, "one period: dates and label"},
+	{HTTP_GET, "/v1/periods", handle_list, ROLE_READER, ROUTE_CACHED, "the periods of a year",
+	 .params = PARAMS(YEAR("year", 0), ENUM("kind", period_kinds), TABLE), .call = Q_PERIODS, .file = "periods"},
+	{HTTP_GET, "/v1/periods/{code}", handle_period_get, ROLE_READER, ROUTE_CACHED, "one period: dates and label",
+	 .params = PARAMS(PATH("code", PT_PERIOD))},
 
-	{HTTP_GET, "/v1/blocs", handle_blocs_list, ROLE_READER, Q("organizer", "year", "member", "q", PAGE, TABLE), ROUTE_CACHED,
-	 "emulation blocs (khối / cụm thi đua)"},
-	{HTTP_GET, "/v1/blocs/{code}", handle_bloc_get, ROLE_READER, NULL, ROUTE_CACHED, "one bloc"},
-	{HTTP_PUT, "/v1/blocs/{code}", handle_bloc_put, ROLE_ADMIN, NULL, 0, "create or replace a bloc"},
-	{HTTP_GET, "/v1/blocs/{code}/summary", handle_bloc_summary, ROLE_READER, Q("period", TABLE), ROUTE_CACHED,
-	 "the bloc's own totals beside the sum of its members"},
-	{HTTP_GET, "/v1/blocs/{code}/scoreboard", handle_bloc_scoreboard, ROLE_READER,
-	 Q("period", "indicator", "by", TABLE), ROUTE_CACHED, "the members ranked: points per criterion, score, rank"},
-	{HTTP_GET, "/v1/blocs/{code}/years/{year}", handle_bloc_year_get, ROLE_READER, NULL, ROUTE_CACHED,
-	 "a bloc's year: members, leader, agreement, criteria, adjustments"},
-	{HTTP_PUT, "/v1/blocs/{code}/years/{year}", handle_bloc_year_put, ROLE_EDITOR, NULL, 0,
-	 "create or replace a bloc's year"},
+	{HTTP_GET, "/v1/blocs", handle_list, ROLE_READER, ROUTE_CACHED, "emulation blocs (khối / cụm thi đua)",
+	 .params = PARAMS(QUERY("organizer", PT_CODE), YEAR("year", 0), QUERY("member", PT_CODE), SEARCH, PAGE, TABLE),
+	 .call = Q_BLOCS, .file = "blocs"},
+	{HTTP_GET, "/v1/blocs/{code}", handle_object, ROLE_READER, ROUTE_CACHED, "one bloc",
+	 .params = PARAMS(PATH("code", PT_CODE)), .call = Q_BLOC},
+	{HTTP_PUT, "/v1/blocs/{code}", handle_bloc_put, ROLE_ADMIN, 0, "create or replace a bloc",
+	 .params = PARAMS(PATH("code", PT_CODE), DOCUMENT), .call = Q_BLOC_PUT},
+	{HTTP_GET, "/v1/blocs/{code}/summary", handle_table, ROLE_READER, ROUTE_CACHED,
+	 "the bloc's own totals beside the sum of its members",
+	 .params = PARAMS(PATH("code", PT_CODE), REQUIRED("period", PT_PERIOD), TABLE), .call = Q_BLOC_SUMMARY,
+	 .array = "items", .file = "summary-{code}-{period}"},
+	{HTTP_GET, "/v1/blocs/{code}/scoreboard", handle_table, ROLE_READER, ROUTE_CACHED,
+	 "the members ranked: points per criterion, score, rank",
+	 .params = PARAMS(PATH("code", PT_CODE), REQUIRED("period", PT_PERIOD), QUERY("indicator", PT_INDICATOR),
+	                  ENUM("by", ranking_bases), TABLE),
+	 .call = Q_BLOC_SCOREBOARD, .array = "members", .file = "scoreboard-{code}-{period}-{indicator}"},
+	{HTTP_GET, "/v1/blocs/{code}/years/{year}", handle_object, ROLE_READER, ROUTE_CACHED,
+	 "a bloc's year: members, leader, agreement, criteria, adjustments",
+	 .params = PARAMS(PATH("code", PT_CODE), PATH_YEAR), .call = Q_BLOC_YEAR},
+	{HTTP_PUT, "/v1/blocs/{code}/years/{year}", handle_bloc_year_put, ROLE_EDITOR, 0, "create or replace a bloc's year",
+	 .params = PARAMS(PATH("code", PT_CODE), PATH_YEAR, DOCUMENT), .call = Q_BLOC_YEAR_PUT},
 
-	{HTTP_GET, "/v1/values", handle_values_list, ROLE_READER, Q(VALUE_FILTERS, "updated_after", PAGE, TABLE), ROUTE_CACHED,
-	 "reported values, or what changed since a moment"},
-	{HTTP_PUT, "/v1/values", handle_values_put, ROLE_EDITOR, Q(IMPORT, "decimal"), 0,
-	 "import values in bulk (JSON array or CSV)"},
-	{HTTP_DELETE, "/v1/values", handle_value_delete, ROLE_EDITOR, Q("org", "bloc", "indicator", "period"), 0,
-	 "delete one value (its history stays)"},
-	{HTTP_GET, "/v1/values/history", handle_value_history, ROLE_READER, Q(VALUE_FILTERS, PAGE, TABLE), ROUTE_CACHED,
-	 "every revision of the values, oldest first"},
+	{HTTP_GET, "/v1/values", handle_values_list, ROLE_READER, ROUTE_CACHED,
+	 "reported values, or what changed since a moment",
+	 .params = PARAMS(VALUE_FILTERS, QUERY("updated_after", PT_TIMESTAMP), PAGE, TABLE), .call = Q_VALUES,
+	 .file = "values"},
+	{HTTP_PUT, "/v1/values", handle_values_put, ROLE_EDITOR, 0, "import values in bulk (JSON array or CSV)",
+	 .params = PARAMS(IMPORT, QUERY("decimal", PT_DECIMAL))},
+	{HTTP_DELETE, "/v1/values", handle_value_delete, ROLE_EDITOR, 0, "delete one value (its history stays)",
+	 .params = PARAMS(QUERY("org", PT_CODE), QUERY("bloc", PT_CODE), REQUIRED("indicator", PT_INDICATOR),
+	                  REQUIRED("period", PT_PERIOD)),
+	 .call = Q_VALUE_DELETE},
+	{HTTP_GET, "/v1/values/history", handle_list, ROLE_READER, ROUTE_CACHED,
+	 "every revision of the values, oldest first", .params = PARAMS(VALUE_FILTERS, PAGE, TABLE),
+	 .call = Q_VALUE_HISTORY, .file = "value-history"},
 
-	{HTTP_GET, "/v1/series", handle_series, ROLE_READER, Q("org", "bloc", "indicator", "from", "to", "every", TABLE), ROUTE_CACHED,
-	 "a figure over the years, gaps as gaps"},
+	{HTTP_GET, "/v1/series", handle_table, ROLE_READER, ROUTE_CACHED, "a figure over the years, gaps as gaps",
+	 .params = PARAMS(QUERY("org", PT_CODE), QUERY("bloc", PT_CODE), REQUIRED("indicator", PT_INDICATOR),
+	                  YEAR("from", P_REQUIRED), YEAR("to", P_REQUIRED),
+	                  {.name = "every", .in = IN_QUERY, .type = PT_ENUM, .choices = granularities, .def = "year"},
+	                  TABLE),
+	 .call = Q_SERIES, .array = "points", .file = "series-{org}{bloc}-{indicator}-{from}-{to}"},
 
-	{HTTP_GET, "/v1/keys", handle_keys_list, ROLE_ADMIN, Q("include_revoked", PAGE, TABLE), 0, "API keys"},
-	{HTTP_POST, "/v1/keys", handle_key_create, ROLE_ADMIN, NULL, 0, "create an API key (shown once)"},
-	{HTTP_DELETE, "/v1/keys/{id}", handle_key_delete, ROLE_ADMIN, NULL, 0, "revoke an API key"},
+	{HTTP_GET, "/v1/keys", handle_list, ROLE_ADMIN, 0, "API keys",
+	 .params = PARAMS(QUERY("include_revoked", PT_BOOL), PAGE, TABLE), .call = Q_KEYS, .file = "keys"},
+	{HTTP_POST, "/v1/keys", handle_key_create, ROLE_ADMIN, 0, "create an API key (shown once)",
+	 .params = PARAMS({.name = "name", .in = IN_BODY, .type = PT_TEXT, .flags = P_REQUIRED, .max = 100},
+	                  {.name = "role", .in = IN_BODY, .type = PT_ENUM, .flags = P_REQUIRED, .choices = roles},
+	                  {.name = "scope", .in = IN_BODY, .type = PT_CODE, .flags = P_NULLABLE, .as = "key_scope"}),
+	 .call = Q_KEY_CREATE},
+	{HTTP_DELETE, "/v1/keys/{id}", handle_delete, ROLE_ADMIN, 0, "revoke an API key", .params = PARAMS(PATH_ID),
+	 .call = Q_KEY_REVOKE},
 
-	{HTTP_GET, "/v1/locks", handle_locks_list, ROLE_READER, Q("org", PAGE, TABLE), ROUTE_CACHED, "period locks"},
-	{HTTP_POST, "/v1/locks", handle_lock_create, ROLE_ADMIN, NULL, 0, "lock a period for a subtree"},
-	{HTTP_DELETE, "/v1/locks/{id}", handle_lock_delete, ROLE_ADMIN, NULL, 0, "lift a lock"},
+	{HTTP_GET, "/v1/locks", handle_list, ROLE_READER, ROUTE_CACHED, "period locks",
+	 .params = PARAMS(QUERY("org", PT_CODE), PAGE, TABLE), .call = Q_LOCKS, .file = "locks"},
+	{HTTP_POST, "/v1/locks", handle_lock_create, ROLE_ADMIN, 0, "lock a period for a subtree",
+	 .params = PARAMS(FIELD("org", PT_CODE, P_REQUIRED), FIELD("period", PT_PERIOD, P_REQUIRED),
+	                  {.name = "note", .in = IN_BODY, .type = PT_TEXT, .flags = P_NULLABLE | P_MULTILINE, .max = 2000}),
+	 .call = Q_LOCK_CREATE},
+	{HTTP_DELETE, "/v1/locks/{id}", handle_delete, ROLE_ADMIN, 0, "lift a lock", .params = PARAMS(PATH_ID),
+	 .call = Q_LOCK_DELETE},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -27,6 +27,12 @@ enum db_status {
 enum db_status db_query(enum query_id id, int nparams, const char *const *params, PGresult **out)
 	__attribute__((warn_unused_result));
 
+/* Runs a function call of the catalogue (queries.h): each argument's value
+ * is lookup(ctx, its name), NULL for SQL NULL. */
+typedef const char *(*db_lookup)(const void *ctx, const char *name);
+enum db_status db_call(enum query_id id, db_lookup lookup, const void *ctx, PGresult **out)
+	__attribute__((warn_unused_result));
+
 /* Runs a statement without parameters that is not worth preparing
  * (BEGIN, COMMIT, SET LOCAL ...). */
 enum db_status db_command(const char *sql) __attribute__((warn_unused_result));
@@ -53,6 +59,9 @@ const char *db_error_hint(void);
 
 /* True once a connection has been made and the server was not lost since. */
 bool db_is_up(void);
+
+/* Closes this thread's connection (it is opened again on next use). */
+void db_release(void);
 
 /* Closes every thread's connection; call once the worker threads are gone. */
 void db_close_all(void);

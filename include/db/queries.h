@@ -1,11 +1,26 @@
-/* The catalogue of named SQL statements. Each is prepared once per
- * connection under its name, the first time it runs. The SQL lives in
- * queries.c, most of it a call to a function defined in sql/. */
+/* The catalogue of SQL statements. Each is prepared once per connection
+ * under its name, the first time it runs.
+ *
+ * Most are calls of a function defined in sql/, written with named
+ * arguments: { "api_organization_summary", {"scope", "code", "period"} }
+ * becomes SELECT * FROM api_organization_summary(p_scope => $1, p_code =>
+ * $2, p_period => $3), and db_call() takes the values by those names from
+ * the request's validated parameters — never by position. At start-up
+ * db_check_calls() holds every call to the function's signature in
+ * pg_proc, so a renamed or added argument fails before any request does.
+ * A few statements are plain SQL with positional parameters. */
 #ifndef THIDUA_DB_QUERIES_H
 #define THIDUA_DB_QUERIES_H
 
 enum query_id {
+	Q_NONE, /* a route that runs no statement of its own */
+	/* plain SQL */
 	Q_MIGRATIONS_APPLIED,
+	Q_KEY_LOOKUP,
+	Q_SNAPSHOT,
+	Q_SYNC_AS_OF,
+	Q_FUNCTION_SIGNATURE,
+	/* function calls */
 	Q_ORGANIZATIONS,
 	Q_ORGANIZATION,
 	Q_INDICATORS,
@@ -17,7 +32,6 @@ enum query_id {
 	Q_VALUES,
 	Q_VALUE_CHANGES,
 	Q_VALUE_HISTORY,
-	Q_SYNC_AS_OF,
 	Q_VALUE_DELETE,
 	Q_WRITE_CONTEXT,
 	Q_IMPORT_VALUES,
@@ -30,8 +44,6 @@ enum query_id {
 	Q_BLOC_LOCK,
 	Q_BLOC_PUT,
 	Q_BLOC_YEAR_PUT,
-	Q_KEY_LOOKUP,
-	Q_SNAPSHOT,
 	Q_KEYS,
 	Q_KEY_CREATE,
 	Q_KEY_REVOKE,
@@ -46,11 +58,18 @@ enum query_id {
 	Q__COUNT
 };
 
+#define QUERY_MAX_ARGS 12
+
 struct db_statement {
-	const char *name;
-	const char *sql;
+	const char *name;                      /* prepared under this name */
+	const char *sql;                       /* plain SQL; NULL for a call */
+	const char *function;                  /* a call: the function */
+	const char *args[QUERY_MAX_ARGS + 1];  /* a call: its arguments, p_<name>, NULL-terminated */
 };
 
 extern const struct db_statement db_statements[Q__COUNT];
+
+/* The SQL text of a statement (built once for calls). */
+const char *db_statement_sql(enum query_id id);
 
 #endif

@@ -1,42 +1,53 @@
-/* Helpers shared by handlers: running a named statement with validated
- * arguments and answering with its rows, and turning database failures
- * into responses. */
+/* What handlers share: running a statement of the catalogue with the
+ * request's validated parameters, answering with its rows, the generic
+ * handlers of routes that are exactly one statement, writes in a
+ * transaction, and turning database failures into responses. */
 #ifndef THIDUA_HANDLERS_COMMON_H
 #define THIDUA_HANDLERS_COMMON_H
 
+#include <libpq-fe.h>
+
 #include "db/db.h"
-#include "handlers/args.h"
 #include "http/http.h"
 
-/* 503 with Retry-After for DB_UNAVAILABLE. For errors the SQL functions
- * raise on purpose (SQLSTATE TDnnn) the problem they describe: status nnn,
- * code from DETAIL, field from HINT, message from MESSAGE. Anything else is
- * a 500 with the cause logged. */
+/* A validated parameter of the request by name (api/params.h). */
+const char *param(const struct request *req, const char *name);
+/* Sets a value for the statements the handler runs (a write mode, a
+ * value computed from the body). */
+void param_set(struct request *req, const char *name, const char *value);
+
+/* The one place database failures become answers:
+ *   unreachable, connection lost, server shutting down  503 database_unavailable
+ *   TDnnn, raised on purpose by the SQL functions         nnn, code from DETAIL, field from HINT
+ *   22xxx data exception                                 400 invalid_value
+ *   23505 / 23P01 / 23503 integrity                       409 conflict
+ *   23502 / 23514 check                                   422 constraint_violated
+ *   40001 / 40P01 serialization, deadlock; 53xxx         503 database_busy
+ *   57014 statement timeout                              503 query_timeout
+ *   54xxx program limit                                  400 too_complex
+ *   anything else (our own bug)                          500 internal_error
+ * 503s carry Retry-After. No SQL text reaches the client: the database's
+ * message is logged under the request id. */
 enum http_status reply_db_failure(struct request *req, enum db_status status);
 
-/* Runs a list statement whose arguments end with args_page() and answers
- * {"data": [...], "next_cursor": ...}. Releases the arguments. */
-enum http_status reply_query_list(struct request *req, enum query_id q, struct args *a);
-/* The same, with extra members for the envelope (a JSON fragment such as
- * "\"as_of\":\"...\"", or NULL). */
-enum http_status reply_query_list_with(struct request *req, enum query_id q, struct args *a, const char *extra);
-/* Lists export too: a CSV or XLSX list is one download of up to
- * EXPORT_MAX rows, the cursor of what follows in X-Next-Cursor; file_stem
- * names the file. */
-enum http_status reply_query_list_as(struct request *req, enum query_id q, struct args *a, const char *file_stem);
-/* Runs a statement that returns one row and answers it as an object
- * (404 not_found if it returns none). Releases the arguments. */
-enum http_status reply_query_object(struct request *req, enum query_id q, struct args *a);
+/* Runs statement q with the request's parameters: HTTP_OK with *res (the
+ * caller clears it), or the error answer made. */
+enum http_status run_call(struct request *req, enum query_id q, PGresult **res);
 
-/* Answers the first `rows` rows of a result as a table: JSON as the
- * document with its rows under array_name (render_json_document), CSV or
- * XLSX as a download named after file_stem. Clears the result. */
-enum http_status reply_table(struct request *req, PGresult *res, int rows, const struct args *a,
-                             const char *array_name, const char *file_stem);
-/* Runs a table statement and answers it with reply_table. Releases the
- * arguments. */
-enum http_status reply_query_table(struct request *req, enum query_id q, struct args *a, const char *array_name,
-                                   const char *file_stem);
+/* Generic handlers for routes that answer with the rows of their
+ * statement (route->call):
+ *   handle_list    {"data": [...], "next_cursor": ...}, or a CSV/XLSX export
+ *   handle_table   a document (render_json_document, rows under route->array), or CSV/XLSX
+ *   handle_object  the one row as an object, 404 when there is none
+ *   handle_delete  the statement in a write transaction, then 204 */
+enum http_status handle_list(struct request *req);
+enum http_status handle_table(struct request *req);
+enum http_status handle_object(struct request *req);
+enum http_status handle_delete(struct request *req);
+
+/* The list envelope with extra members (a JSON fragment such as
+ * "\"as_of\":\"...\"", or NULL), for statement q. */
+enum http_status reply_list(struct request *req, enum query_id q, const char *extra);
 
 /* ---- writes ----
  * A write is BEGIN (with the caller's key name and request id recorded for
@@ -44,16 +55,15 @@ enum http_status reply_query_table(struct request *req, enum query_id q, struct 
  * on; anything else means the transaction is rolled back and the response
  * is already made. */
 enum http_status write_begin(struct request *req);
-enum http_status write_exec(struct request *req, enum query_id q, struct args *a, PGresult **res);
+enum http_status write_call(struct request *req, enum query_id q, PGresult **res);
 enum http_status write_commit(struct request *req);
 /* begin, one statement, commit: the whole of most writes. On HTTP_OK *res
  * holds the statement's result (the caller PQclear()s it). */
-enum http_status write_once(struct request *req, enum query_id q, struct args *a, PGresult **res);
+enum http_status write_once(struct request *req, enum query_id q, PGresult **res);
 /* Under If-Match: the current representation (statement get) must still
  * have the ETag the client names, else 412. No header: HTTP_OK. */
-enum http_status write_if_match(struct request *req, enum query_id get, struct args *get_args);
-/* Answers with a representation and its ETag (after a write). */
-enum http_status reply_representation(struct request *req, enum http_status status, enum query_id get,
-                                      struct args *a);
+enum http_status write_if_match(struct request *req, enum query_id get);
+/* Answers with a representation (statement get) and its ETag. */
+enum http_status reply_representation(struct request *req, enum http_status status, enum query_id get);
 
 #endif

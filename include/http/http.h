@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/uri.h"
 #include "util/buf.h"
 
 struct MHD_Connection;
@@ -76,12 +77,15 @@ struct principal {
 	char scope_id[24];   /* its internal id as text, "" = all */
 };
 
+struct params;
+
 struct request {
 	struct MHD_Connection *conn;
 	enum http_method method;
 	const char *method_name;
-	char *uri;        /* path and query as received, for the access log */
-	char *path;       /* decoded path without query */
+	char *target;     /* the request-target as received, for the access log */
+	struct uri uri;   /* its path and query, decoded and checked (uri.h) */
+	const char *path; /* uri.path, or "" when the target was refused */
 	char request_id[129];
 	char client[64];
 	int64_t started_us;
@@ -90,6 +94,7 @@ struct request {
 	const char *param_names[REQUEST_MAX_PARAMS];  /* point into the route pattern */
 	size_t param_name_lens[REQUEST_MAX_PARAMS];
 	char *param_values[REQUEST_MAX_PARAMS];
+	struct params *params; /* the route's typed parameters, validated (api/params.h) */
 	struct buf body;
 	uint64_t body_received;
 	uint64_t announced_length; /* Content-Length, 0 when absent */
@@ -104,8 +109,6 @@ struct request {
 
 /* A path parameter by its name in the route pattern ("code" for {code}). */
 const char *request_param(const struct request *req, const char *name);
-/* A query-string argument, NULL when absent. */
-const char *request_query(const struct request *req, const char *name);
 /* A request header, NULL when absent. */
 const char *request_header(const struct request *req, const char *name);
 

@@ -1,7 +1,7 @@
 /* Route table lookup. Routes are one table (src/routes.c): method, path
- * pattern with {name} segments, handler, least role, allowed query
- * parameters. router_lookup tells an unknown path (404) from a known path
- * asked with the wrong method (405, with the methods to put in Allow). */
+ * pattern with {name} segments, handler, least role, typed parameters.
+ * router_lookup tells an unknown path (404) from a known path asked with
+ * the wrong method (405, with the methods to put in Allow). */
 #ifndef THIDUA_HTTP_ROUTER_H
 #define THIDUA_HTTP_ROUTER_H
 
@@ -12,18 +12,22 @@
 typedef enum http_status (*route_handler)(struct request *req);
 
 enum route_flags {
-	ROUTE_CACHED = 1 << 0,    /* the answer may come from the response cache */
-	ROUTE_TABLE = 1 << 1,     /* the answer is a table: ?format=csv|xlsx works */
+	ROUTE_CACHED = 1 << 0, /* the answer may come from the response cache */
 };
+
+struct param_spec;
 
 struct route {
 	enum http_method method;
-	const char *pattern;      /* "/v1/organizations/{code}" */
+	const char *pattern;             /* "/v1/organizations/{code}" */
 	route_handler handler;
-	enum role role;
-	const char *const *query; /* allowed query parameters, NULL-terminated; NULL = none */
+	enum role role;                  /* the least role that may call it */
 	unsigned flags;
-	const char *summary;      /* one line for the /v1 index */
+	const char *summary;             /* one line for the /v1 index */
+	const struct param_spec *params; /* typed parameters (api/params.h), ended by a NULL name; NULL: none */
+	unsigned call;                   /* the statement its handler runs (db/queries.h), 0: none */
+	const char *array;               /* a table answer: the name of its rows' array in JSON */
+	const char *file;                /* a table answer: the download's name, {param} filled in */
 };
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };

@@ -19,19 +19,24 @@ struct encode_ctx {
 	void (*reject)(void *ctx, long line, long idx, const char *field, const char *code, const char *message);
 	void *reject_ctx;
 	struct buf scratch;
+	long seq;             /* records encoded so far: each row's place in the file */
 };
 
-/* Columns: line, idx, org, bloc, indicator, period, actual, target, note,
- * present (bit 1 actual, 2 target, 4 note: the fields the record gives). */
+/* Columns: seq (the record's place in the file, which tells rows apart:
+ * a JSON array on one line has every element on line 1), line, idx, org,
+ * bloc, indicator, period, actual, target, note, present (bit 1 actual,
+ * 2 target, 4 note: the fields the record gives). */
 #define VALUE_STAGING \
-	"CREATE TEMP TABLE import_value_rows (line int NOT NULL, idx int, org text, bloc text, indicator text, " \
-	"period text NOT NULL, actual numeric, target numeric, note text, present int NOT NULL) ON COMMIT DROP"
+	"CREATE TEMP TABLE import_value_rows (seq int NOT NULL, line int NOT NULL, idx int, org text, bloc text, " \
+	"indicator text, period text NOT NULL, actual numeric, target numeric, note text, present int NOT NULL) " \
+	"ON COMMIT DROP"
 #define VALUE_COPY "COPY import_value_rows FROM STDIN"
 bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec);
 
-/* Columns: line, idx, doc (the record as a JSON object). */
-#define DOC_STAGING "CREATE TEMP TABLE import_rows (line int NOT NULL, idx int, doc jsonb NOT NULL) ON COMMIT DROP"
-#define DOC_COPY "COPY import_rows (line, idx, doc) FROM STDIN"
+/* Columns: seq, line, idx, doc (the record as a JSON object). */
+#define DOC_STAGING \
+	"CREATE TEMP TABLE import_rows (seq int NOT NULL, line int NOT NULL, idx int, doc jsonb NOT NULL) ON COMMIT DROP"
+#define DOC_COPY "COPY import_rows (seq, line, idx, doc) FROM STDIN"
 bool encode_doc_row(struct encode_ctx *ctx, const struct import_record *rec);
 
 /* COPY text format: backslash, tab, newline and carriage return escaped. */

@@ -15,7 +15,6 @@
 #include <stdbool.h>
 
 #include "db/queries.h"
-#include "handlers/args.h"
 #include "http/http.h"
 #include "import/readers.h"
 
@@ -30,19 +29,9 @@ struct import_spec {
 	enum query_id merge;            /* validates, writes, returns the summary */
 };
 
-struct import_options {
-	bool dry_run;
-	bool keep_good;
-	bool decimal_comma;             /* text numbers written 2.529,554 */
-};
-
-/* Reads dry_run, on_error and decimal from the query string (adding
- * problems to a). */
-void import_options_read(struct args *a, struct import_options *opt);
-
-/* Runs an import; merge_args are the merge statement's parameters (a 400
- * when they carry problems). Releases merge_args. */
-enum http_status import_run(struct request *req, const struct import_spec *spec, const struct import_options *opt,
-                            struct args *merge_args);
+/* Runs an import for a route whose parameters hold dry_run, on_error (and,
+ * for values, decimal); the merge statement gets the request's parameters
+ * plus keep_good. */
+enum http_status import_run(struct request *req, const struct import_spec *spec);
 
 #endif

@@ -21,7 +21,8 @@ void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-/* Appends s as a JSON string literal, quotes included. */
+/* Appends s as a JSON string literal, quotes included. Bytes that are not
+ * UTF-8 become U+FFFD, so what is written is always valid JSON. */
 void buf_json_string(struct buf *b, const char *s, size_t len);
 /* Empties the buffer but keeps its memory. */
 void buf_reset(struct buf *b);

@@ -107,10 +107,18 @@ static PGconn *open_connection(char *err, size_t errlen)
 	         cfg.statement_timeout_ms);
 	PGresult *r = PQexec(pg, setup);
 	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!ok)
-		snprintf(err, errlen, "session setup failed: %s", PQresultErrorMessage(r));
 	PQclear(r);
+	/* A 2xx means the write is durable: commits wait for the WAL to reach
+	 * disk even where the server's default says otherwise (a stricter
+	 * setting, such as remote_apply, is kept). */
+	if (ok) {
+		r = PQexec(pg, "SELECT set_config('synchronous_commit', 'on', false) "
+		               "WHERE current_setting('synchronous_commit') = 'off'");
+		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+	}
 	if (!ok) {
+		snprintf(err, errlen, "session setup failed: %s", PQerrorMessage(pg));
 		PQfinish(pg);
 		return NULL;
 	}
@@ -141,16 +149,21 @@ static PGconn *acquire(struct dbconn *c)
 	return c->pg;
 }
 
-/* A result that failed because the connection is gone. */
+/* A result that failed because the connection is gone. After a server
+ * restart the first statement on an idle connection reads the server's
+ * farewell (57P01 terminating connection) while libpq still calls the
+ * connection OK, so the SQLSTATE counts as much as the status. */
 static bool connection_lost(struct dbconn *c)
 {
-	return PQstatus(c->pg) != CONNECTION_OK;
+	const char *s = c->sqlstate;
+	return PQstatus(c->pg) != CONNECTION_OK || !strncmp(s, "08", 2) || !strcmp(s, "57P01") ||
+	       !strcmp(s, "57P02") || !strcmp(s, "57P03");
 }
 
 enum db_status db_query(enum query_id id, int nparams, const char *const *params, PGresult **out)
 {
 	struct dbconn *c = thread_conn();
-	const struct db_statement *st = &db_statements[id];
+	const char *name = db_statements[id].name;
 	*out = NULL;
 
 	/* A connection that died while idle (server restarted) fails its first
@@ -161,7 +174,7 @@ enum db_status db_query(enum query_id id, int nparams, const char *const *params
 		if (!pg)
 			return DB_UNAVAILABLE;
 		if (!c->prepared[id]) {
-			PGresult *r = PQprepare(pg, st->name, st->sql, 0, NULL);
+			PGresult *r = PQprepare(pg, name, db_statement_sql(id), 0, NULL);
 			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 				keep_error(c, r);
 				PQclear(r);
@@ -177,7 +190,7 @@ enum db_status db_query(enum query_id id, int nparams, const char *const *params
 			PQclear(r);
 			c->prepared[id] = true;
 		}
-		PGresult *r = PQexecPrepared(pg, st->name, nparams, params, NULL, NULL, 0);
+		PGresult *r = PQexecPrepared(pg, name, nparams, params, NULL, NULL, 0);
 		ExecStatusType s = PQresultStatus(r);
 		if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
 			*out = r;
@@ -196,6 +209,15 @@ enum db_status db_query(enum query_id id, int nparams, const char *const *params
 	}
 	mark_down(c->message);
 	return DB_UNAVAILABLE;
+}
+
+enum db_status db_call(enum query_id id, db_lookup lookup, const void *ctx, PGresult **out)
+{
+	const char *values[QUERY_MAX_ARGS];
+	int n = 0;
+	for (; db_statements[id].args[n]; n++)
+		values[n] = lookup(ctx, db_statements[id].args[n]);
+	return db_query(id, n, values, out);
 }
 
 enum db_status db_command(const char *sql)
@@ -326,6 +348,12 @@ const char *db_error_hint(void)
 bool db_is_up(void)
 {
 	return atomic_load(&ever_up) && !atomic_load(&was_down);
+}
+
+void db_release(void)
+{
+	if (tls)
+		drop(tls);
 }
 
 void db_close_all(void)

@@ -1,49 +1,99 @@
-/* Named SQL statements (see queries.h). Keep the SQL here short: set work
- * belongs in functions and views under sql/, called from here. */
+/* The statement catalogue (see queries.h). Keep the SQL here short: set
+ * work belongs in functions under sql/, called from here by name. */
 #include "db/queries.h"
 
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "util/buf.h"
+
+#define CALL(fn, ...) {#fn, NULL, #fn, {__VA_ARGS__, NULL}}
+
 const struct db_statement db_statements[Q__COUNT] = {
-	[Q_MIGRATIONS_APPLIED] = {"migrations_applied", "SELECT name, sha256 FROM schema_migrations ORDER BY name"},
-	[Q_ORGANIZATIONS] = {"organizations",
-	                     "SELECT * FROM api_organizations($1::bigint, $2, $3, $4, $5, $6::date, $7::boolean, $8, $9::int)"},
-	[Q_ORGANIZATION] = {"organization", "SELECT * FROM api_organization($1::bigint, $2, $3::date)"},
-	[Q_INDICATORS] = {"indicators", "SELECT * FROM api_indicators($1::bigint, $2, $3, $4, $5::int)"},
-	[Q_INDICATOR] = {"indicator", "SELECT * FROM api_indicator($1::bigint, $2)"},
-	[Q_PERIODS] = {"periods", "SELECT * FROM api_periods($1::bigint, $2::int, $3)"},
-	[Q_BLOCS] = {"blocs", "SELECT * FROM api_blocs($1::bigint, $2, $3::int, $4, $5, $6, $7::int)"},
-	[Q_BLOC] = {"bloc", "SELECT * FROM api_bloc($1::bigint, $2)"},
-	[Q_BLOC_YEAR] = {"bloc_year", "SELECT * FROM api_bloc_year($1::bigint, $2, $3::int)"},
-	[Q_VALUES] = {"values", "SELECT * FROM api_values($1::bigint, $2, $3, $4, $5, $6, $7::int, $8, $9::int)"},
-	[Q_VALUE_CHANGES] = {"value_changes", "SELECT * FROM api_value_changes($1::bigint, $2, $3, $4, $5, $6, $7::int, "
-	                                      "$8::timestamptz, $9, $10::int)"},
-	[Q_VALUE_HISTORY] = {"value_history",
-	                     "SELECT * FROM api_value_history($1::bigint, $2, $3, $4, $5, $6, $7::int, $8, $9::int)"},
-	[Q_SYNC_AS_OF] = {"sync_as_of", "SELECT sync_as_of()"},
-	[Q_VALUE_DELETE] = {"value_delete", "SELECT api_value_delete($1::bigint, $2, $3, $4, $5)"},
-	[Q_WRITE_CONTEXT] = {"write_context", "SELECT write_context($1, $2)"},
-	[Q_IMPORT_VALUES] = {"import_values", "SELECT import_values($1::bigint, $2::boolean)"},
-	[Q_IMPORT_ORGANIZATIONS] = {"import_organizations", "SELECT import_organizations($1::bigint, $2::boolean, $3)"},
-	[Q_IMPORT_INDICATORS] = {"import_indicators", "SELECT import_indicators($1::boolean)"},
-	[Q_ORGANIZATION_LOCK] = {"organization_lock", "SELECT organization_lock($1)"},
-	[Q_ORGANIZATION_WRITE] = {"organization_write", "SELECT api_organization_write($1::bigint, $2::jsonb, $3)"},
-	[Q_ORGANIZATION_DELETE] = {"organization_delete", "SELECT api_organization_delete($1::bigint, $2)"},
-	[Q_INDICATOR_PUT] = {"indicator_put", "SELECT api_indicator_put($1, $2::jsonb)"},
-	[Q_BLOC_LOCK] = {"bloc_lock", "SELECT bloc_lock($1)"},
-	[Q_BLOC_PUT] = {"bloc_put", "SELECT api_bloc_put($1::bigint, $2, $3::jsonb)"},
-	[Q_BLOC_YEAR_PUT] = {"bloc_year_put", "SELECT api_bloc_year_put($1::bigint, $2, $3::int, $4::jsonb)"},
+	[Q_NONE] = {"none", "SELECT", NULL, {NULL}},
+	[Q_MIGRATIONS_APPLIED] = {"migrations_applied", "SELECT name, sha256 FROM schema_migrations ORDER BY name", NULL,
+	                          {NULL}},
 	/* The snapshot rides along for the response cache (core/cache.h). */
-	[Q_KEY_LOOKUP] = {"key_lookup", "SELECT k.*, pg_current_snapshot()::text FROM key_lookup($1) k"},
-	[Q_SNAPSHOT] = {"snapshot", "SELECT pg_current_snapshot()::text"},
-	[Q_KEYS] = {"keys", "SELECT * FROM api_keys($1::bigint, $2::boolean, $3, $4::int)"},
-	[Q_KEY_CREATE] = {"key_create", "SELECT * FROM key_create($1::bigint, $2, $3, $4, $5, $6)"},
-	[Q_KEY_REVOKE] = {"key_revoke", "SELECT key_revoke($1::bigint, $2::bigint)"},
-	[Q_LOCKS] = {"locks", "SELECT * FROM api_locks($1::bigint, $2, $3, $4::int)"},
-	[Q_LOCK_CREATE] = {"lock_create", "SELECT * FROM lock_create($1::bigint, $2, $3, $4)"},
-	[Q_LOCK_DELETE] = {"lock_delete", "SELECT lock_delete($1::bigint, $2::bigint)"},
-	[Q_ORGANIZATION_SUMMARY] = {"organization_summary", "SELECT * FROM api_organization_summary($1::bigint, $2, $3)"},
-	[Q_ORGANIZATION_BREAKDOWN] = {"organization_breakdown",
-	                              "SELECT * FROM api_organization_breakdown($1::bigint, $2, $3, $4)"},
-	[Q_SERIES] = {"series", "SELECT * FROM api_series($1::bigint, $2, $3, $4, $5::int, $6::int, $7)"},
-	[Q_BLOC_SUMMARY] = {"bloc_summary", "SELECT * FROM api_bloc_summary($1::bigint, $2, $3)"},
-	[Q_BLOC_SCOREBOARD] = {"bloc_scoreboard", "SELECT * FROM api_bloc_scoreboard($1::bigint, $2, $3, $4, $5)"},
+	[Q_KEY_LOOKUP] = {"key_lookup", "SELECT k.*, pg_current_snapshot()::text FROM key_lookup(p_prefix => $1) k", NULL,
+	                  {NULL}},
+	[Q_SNAPSHOT] = {"snapshot", "SELECT pg_current_snapshot()::text", NULL, {NULL}},
+	[Q_SYNC_AS_OF] = {"sync_as_of", "SELECT sync_as_of()", NULL, {NULL}},
+	/* The input arguments of a function, in order: name, type, whether it
+	 * has a default; and how many functions have that name. No row: no
+	 * such function; one row with a NULL name: it takes no arguments. */
+	[Q_FUNCTION_SIGNATURE] = {"function_signature",
+	                          "SELECT (SELECT count(*) FROM pg_proc q WHERE q.proname = p.proname "
+	                          "        AND q.pronamespace = p.pronamespace) AS overloads, "
+	                          "       a.name, format_type(p.proargtypes[a.n - 1], NULL) AS type, "
+	                          "       a.n > p.pronargs - p.pronargdefaults AS has_default "
+	                          "FROM pg_proc p LEFT JOIN LATERAL ("
+	                          "  SELECT u.name, row_number() OVER (ORDER BY u.o) AS n "
+	                          "  FROM unnest(p.proargnames, p.proargmodes) WITH ORDINALITY AS u(name, mode, o) "
+	                          "  WHERE coalesce(u.mode, 'i') IN ('i', 'b', 'v')) a ON true "
+	                          "WHERE p.proname = $1 AND p.pronamespace = 'public'::regnamespace "
+	                          "ORDER BY a.n",
+	                          NULL,
+	                          {NULL}},
+
+	[Q_ORGANIZATIONS] = CALL(api_organizations, "scope", "kind", "parent", "under", "q", "on", "include_dissolved",
+	                         "cursor", "limit"),
+	[Q_ORGANIZATION] = CALL(api_organization, "scope", "code", "on"),
+	[Q_INDICATORS] = CALL(api_indicators, "kind", "q", "cursor", "limit"),
+	[Q_INDICATOR] = CALL(api_indicator, "code"),
+	[Q_PERIODS] = CALL(api_periods, "year", "kind"),
+	[Q_BLOCS] = CALL(api_blocs, "scope", "organizer", "year", "member", "q", "cursor", "limit"),
+	[Q_BLOC] = CALL(api_bloc, "scope", "code"),
+	[Q_BLOC_YEAR] = CALL(api_bloc_year, "scope", "code", "year"),
+	[Q_VALUES] = CALL(api_values, "scope", "org", "under", "bloc", "indicator", "period", "year", "cursor", "limit"),
+	[Q_VALUE_CHANGES] = CALL(api_value_changes, "scope", "org", "under", "bloc", "indicator", "period", "year",
+	                         "updated_after", "cursor", "limit"),
+	[Q_VALUE_HISTORY] = CALL(api_value_history, "scope", "org", "under", "bloc", "indicator", "period", "year",
+	                         "cursor", "limit"),
+	[Q_VALUE_DELETE] = CALL(api_value_delete, "scope", "org", "bloc", "indicator", "period"),
+	[Q_WRITE_CONTEXT] = CALL(write_context, "actor", "request_id"),
+	[Q_IMPORT_VALUES] = CALL(import_values, "scope", "keep_good"),
+	[Q_IMPORT_ORGANIZATIONS] = CALL(import_organizations, "scope", "keep_good", "mode"),
+	[Q_IMPORT_INDICATORS] = CALL(import_indicators, "keep_good"),
+	[Q_ORGANIZATION_LOCK] = CALL(organization_lock, "code"),
+	[Q_ORGANIZATION_WRITE] = CALL(api_organization_write, "scope", "body", "mode"),
+	[Q_ORGANIZATION_DELETE] = CALL(api_organization_delete, "scope", "code"),
+	[Q_INDICATOR_PUT] = CALL(api_indicator_put, "code", "body"),
+	[Q_BLOC_LOCK] = CALL(bloc_lock, "code"),
+	[Q_BLOC_PUT] = CALL(api_bloc_put, "scope", "code", "body"),
+	[Q_BLOC_YEAR_PUT] = CALL(api_bloc_year_put, "scope", "code", "year", "body"),
+	[Q_KEYS] = CALL(api_keys, "scope", "include_revoked", "cursor", "limit"),
+	[Q_KEY_CREATE] = CALL(key_create, "scope", "name", "role", "key_scope", "prefix", "hash"),
+	[Q_KEY_REVOKE] = CALL(key_revoke, "scope", "id"),
+	[Q_LOCKS] = CALL(api_locks, "scope", "org", "cursor", "limit"),
+	[Q_LOCK_CREATE] = CALL(lock_create, "scope", "org", "period", "note"),
+	[Q_LOCK_DELETE] = CALL(lock_delete, "scope", "id"),
+	[Q_ORGANIZATION_SUMMARY] = CALL(api_organization_summary, "scope", "code", "period"),
+	[Q_ORGANIZATION_BREAKDOWN] = CALL(api_organization_breakdown, "scope", "code", "indicator", "period"),
+	[Q_SERIES] = CALL(api_series, "scope", "org", "bloc", "indicator", "from", "to", "every"),
+	[Q_BLOC_SUMMARY] = CALL(api_bloc_summary, "scope", "code", "period"),
+	[Q_BLOC_SCOREBOARD] = CALL(api_bloc_scoreboard, "scope", "code", "period", "indicator", "by"),
 };
+
+static char *call_sql[Q__COUNT];
+static pthread_once_t built = PTHREAD_ONCE_INIT;
+
+static void build(void)
+{
+	for (int id = 0; id < Q__COUNT; id++) {
+		const struct db_statement *st = &db_statements[id];
+		if (st->sql)
+			continue;
+		struct buf sql = BUF_INIT;
+		buf_printf(&sql, "SELECT * FROM %s(", st->function);
+		for (int i = 0; st->args[i]; i++)
+			buf_printf(&sql, "%sp_%s => $%d", i ? ", " : "", st->args[i], i + 1);
+		buf_putc(&sql, ')');
+		call_sql[id] = buf_steal(&sql);
+	}
+}
+
+const char *db_statement_sql(enum query_id id)
+{
+	pthread_once(&built, build);
+	return db_statements[id].sql ? db_statements[id].sql : call_sql[id];
+}

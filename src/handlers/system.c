@@ -1,7 +1,13 @@
 /* Probes (/healthz, /readyz), the contract (/openapi.yaml), the resource
  * index (/v1) and /metrics. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "api/signatures.h"
+
+#include "core/log.h"
 #include "core/metrics.h"
 #include "db/db.h"
 #include "embedded.h"
@@ -12,10 +18,50 @@
 #include "version.h"
 
 static const struct migration_set *expected_migrations;
+static atomic_bool signatures_ok;
 
 void system_init(const struct migration_set *expected)
 {
 	expected_migrations = expected;
+}
+
+/* Whether the database is migrated to exactly this binary's files; why not
+ * in why. DB_OK with *current set, or the failure. */
+static enum db_status migrations_current(bool *current, char *why, size_t whylen, int *applied_count)
+{
+	PGresult *applied;
+	enum db_status st = db_query(Q_MIGRATIONS_APPLIED, 0, NULL, &applied);
+	if (st != DB_OK)
+		return st;
+	*current = migrate_is_current(expected_migrations, applied, why, whylen);
+	*applied_count = PQntuples(applied);
+	PQclear(applied);
+	return DB_OK;
+}
+
+bool system_check_database(const struct route *routes, size_t n)
+{
+	bool current = false;
+	char why[256];
+	int count;
+	if (migrations_current(&current, why, sizeof why, &count) != DB_OK || !current) {
+		fprintf(stderr, "thidua: the database is not reachable or not migrated yet; its functions will be checked "
+		                "when /readyz is asked\n");
+		db_release();
+		return true;
+	}
+	struct buf report = BUF_INIT;
+	enum signatures_result r = signatures_check(routes, n, &report);
+	db_release();
+	if (r == SIGNATURES_MISMATCH) {
+		fprintf(stderr, "thidua: the SQL this binary calls does not match the database's functions:\n%s",
+		        buf_cstr(&report));
+		buf_free(&report);
+		return false;
+	}
+	buf_free(&report);
+	atomic_store(&signatures_ok, r == SIGNATURES_OK);
+	return true;
 }
 
 enum http_status handle_healthz(struct request *req)
@@ -30,8 +76,10 @@ enum http_status handle_readyz(struct request *req)
 		return reply_problem(req, HTTP_SERVICE_UNAVAILABLE, "shutting_down",
 		                     "This instance is shutting down and takes no new work.");
 	}
-	PGresult *applied;
-	enum db_status st = db_query(Q_MIGRATIONS_APPLIED, 0, NULL, &applied);
+	bool current = false;
+	char why[256];
+	int applied_count = 0;
+	enum db_status st = migrations_current(&current, why, sizeof why, &applied_count);
 	if (st == DB_UNAVAILABLE)
 		return reply_db_failure(req, st);
 	if (st == DB_ERROR) {
@@ -42,13 +90,29 @@ enum http_status handle_readyz(struct request *req)
 		}
 		return reply_db_failure(req, st);
 	}
-	char why[256];
-	bool current = migrate_is_current(expected_migrations, applied, why, sizeof why);
-	int applied_count = PQntuples(applied);
-	PQclear(applied);
 	if (!current) {
 		response_header(&req->res, "Retry-After", "5");
 		return reply_problem(req, HTTP_SERVICE_UNAVAILABLE, "not_migrated", "%s.", why);
+	}
+	if (!atomic_load(&signatures_ok)) {
+		size_t n;
+		const struct route *routes = server_routes(&n);
+		struct buf report = BUF_INIT;
+		enum signatures_result r = signatures_check(routes, n, &report);
+		if (r == SIGNATURES_UNREACHABLE) {
+			buf_free(&report);
+			return reply_db_failure(req, DB_UNAVAILABLE);
+		}
+		if (r == SIGNATURES_MISMATCH) {
+			log_error(req->request_id, "the SQL this binary calls does not match the database: %s", buf_cstr(&report));
+			buf_free(&report);
+			response_header(&req->res, "Retry-After", "5");
+			return reply_problem(req, HTTP_SERVICE_UNAVAILABLE, "schema_mismatch",
+			                     "The database's functions do not match what this version of the service calls; "
+			                     "the log lists each difference.");
+		}
+		buf_free(&report);
+		atomic_store(&signatures_ok, true);
 	}
 	return reply_json(req, HTTP_OK, json_pack("{s:s, s:i}", "status", "ready", "migrations", applied_count));
 }

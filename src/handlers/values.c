@@ -1,69 +1,39 @@
 /* /v1/values: reported figures. GET lists them (or, with updated_after,
  * what changed since, deletions included); PUT imports them in bulk from a
- * provincial portal; DELETE removes one; /v1/values/history reads every
- * revision back. */
+ * provincial portal; DELETE removes one. The history is a generic list
+ * (routes.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include "handlers/common.h"
-#include "render/render.h"
 #include "handlers/handlers.h"
+#include "http/response.h"
 #include "import/encode.h"
 #include "import/import.h"
-#include "http/response.h"
-
-/* The filters shared by the listing, the change feed and the history. */
-static void value_filters(struct args *a)
-{
-	args_scope(a);
-	args_codes(a, "org");
-	args_code(a, "under");
-	args_codes(a, "bloc");
-	args_indicators(a, "indicator");
-	args_periods(a, "period");
-	args_int(a, "year", 1900, 2100);
-}
+#include "render/render.h"
 
 /* The change feed: the envelope also says from when to ask next time. */
-static enum http_status changes(struct request *req, struct args *a)
+static enum http_status changes(struct request *req)
 {
 	PGresult *res;
 	enum db_status st = db_query(Q_SYNC_AS_OF, 0, NULL, &res);
-	if (st != DB_OK) {
-		args_free(a);
+	if (st != DB_OK)
 		return reply_db_failure(req, st);
-	}
 	struct buf extra = BUF_INIT;
 	buf_puts(&extra, "\"as_of\":");
 	render_timestamp(&extra, PQgetvalue(res, 0, 0));
 	PQclear(res);
-	enum http_status status = reply_query_list_with(req, Q_VALUE_CHANGES, a, buf_cstr(&extra));
+	req->res.no_cache = true; /* its as_of is the moment of asking */
+	enum http_status status = reply_list(req, Q_VALUE_CHANGES, buf_cstr(&extra));
 	buf_free(&extra);
 	return status;
 }
 
 enum http_status handle_values_list(struct request *req)
 {
-	struct args a;
-	args_init(&a, req);
-	value_filters(&a);
-	if (request_query(req, "updated_after")) {
-		args_timestamp(&a, "updated_after");
-		args_page(&a);
-		req->res.no_cache = true; /* its sync_as_of is the moment of asking */
-		return changes(req, &a);
-	}
-	args_page(&a);
-	return reply_query_list_as(req, Q_VALUES, &a, "values");
-}
-
-enum http_status handle_value_history(struct request *req)
-{
-	struct args a;
-	args_init(&a, req);
-	value_filters(&a);
-	args_page(&a);
-	return reply_query_list_as(req, Q_VALUE_HISTORY, &a, "value-history");
+	if (param(req, "updated_after"))
+		return changes(req);
+	return reply_list(req, Q_VALUES, NULL);
 }
 
 static const struct import_spec values_import = {
@@ -81,32 +51,18 @@ static const struct import_spec values_import = {
 
 enum http_status handle_values_put(struct request *req)
 {
-	struct args a;
-	struct import_options opt;
-	args_init(&a, req);
-	import_options_read(&a, &opt);
-	args_scope(&a);
-	args_value(&a, opt.keep_good ? "true" : "false");
-	return import_run(req, &values_import, &opt, &a);
+	return import_run(req, &values_import);
 }
 
 enum http_status handle_value_delete(struct request *req)
 {
-	struct args a;
-	args_init(&a, req);
-	if (!request_query(req, "org") && !request_query(req, "bloc"))
-		args_fail(&a, "query", "org", "missing_parameter", "org (or bloc) is required");
-	args_require(&a, "indicator");
-	args_require(&a, "period");
-	args_scope(&a);
-	args_code(&a, "org");
-	args_code(&a, "bloc");
-	args_indicator(&a, "indicator");
-	args_period(&a, "period");
-	PGresult *res;
-	enum http_status st = write_once(req, Q_VALUE_DELETE, &a, &res);
-	if (st != HTTP_OK)
-		return st;
-	PQclear(res);
-	return reply_empty(req, HTTP_NO_CONTENT);
+	if (!param(req, "org") == !param(req, "bloc")) {
+		const char *msg = param(req, "org") ? "give org or bloc, not both" : "org (or bloc) is required";
+		json_t *errors = json_array();
+		json_array_append_new(errors, problem_error("query", "org", param(req, "org") ? "invalid_parameter"
+		                                                                               : "missing_parameter", msg));
+		return reply_problem_errors(req, HTTP_BAD_REQUEST, param(req, "org") ? "invalid_parameter" : "missing_parameter",
+		                            msg, errors);
+	}
+	return handle_delete(req);
 }

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "util/alloc.h"
+#include "util/utf8.h"
 
 static void set_body(struct request *req, enum http_status status, const char *content_type)
 {
@@ -55,21 +56,36 @@ enum http_status reply_empty(struct request *req, enum http_status status)
 	return status;
 }
 
+/* Problem documents carry text from the request (a path, a code) that may
+ * not be UTF-8; jansson refuses such strings, so every one is repaired
+ * first and a problem always leaves as a problem. */
 static json_t *problem_body(struct request *req, enum http_status status, const char *code, const char *detail)
 {
 	char type[96];
 	snprintf(type, sizeof type, "/problems/%s", code);
-	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "type", type, "title", http_status_text(status),
-	                 "status", (int)status, "code", code, "detail", detail, "instance", req->path ? req->path : "",
-	                 "request_id", req->request_id);
+	char *d = utf8_repaired(detail), *instance = utf8_repaired(req->path ? req->path : "");
+	json_t *body = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "type", type, "title", http_status_text(status),
+	                         "status", (int)status, "code", code, "detail", d, "instance", instance, "request_id",
+	                         req->request_id);
+	free(d);
+	free(instance);
+	return body;
 }
 
 static enum http_status send_problem(struct request *req, enum http_status status, json_t *body)
 {
 	set_body(req, status, CT_PROBLEM);
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
-	buf_puts(&req->res.body, text ? text : "{}");
+	if (!text) { /* cannot happen with repaired text; still never an empty problem */
+		log_error(req->request_id, "a problem document could not be built (%s)", http_status_text(status));
+		buf_printf(&req->res.body, "{\"type\":\"/problems/internal_error\",\"title\":\"%s\",\"status\":%d,"
+		                           "\"code\":\"internal_error\",\"detail\":\"The problem could not be described.\","
+		                           "\"request_id\":\"%s\"}",
+		           http_status_text(status), (int)status, req->request_id);
+		return status;
+	}
+	buf_puts(&req->res.body, text);
 	free(text);
 	return status;
 }
@@ -96,7 +112,11 @@ enum http_status reply_problem_errors(struct request *req, enum http_status stat
 
 json_t *problem_error(const char *in, const char *field, const char *code, const char *message)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "in", in, "field", field, "code", code, "message", message);
+	char *f = utf8_repaired(field), *m = utf8_repaired(message);
+	json_t *e = json_pack("{s:s, s:s, s:s, s:s}", "in", in, "field", f, "code", code, "message", m);
+	free(f);
+	free(m);
+	return e;
 }
 
 enum http_status reply_internal(struct request *req, const char *fmt, ...)

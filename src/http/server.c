@@ -1,9 +1,15 @@
 /* The HTTP server around libmicrohttpd (see server.h).
  *
- * Lifecycle of a request: MHD calls on_request once the headers are in
- * (we allocate the struct request there), then once per body chunk, then a
- * last time with no data; on_completed runs when MHD is done with it and is
- * the one place the request's memory is freed and the access line written. */
+ * Lifecycle of a request: MHD hands over the request-target as received
+ * (on_target: the struct request is allocated there), calls on_request once
+ * the headers are in, then once per body chunk, then a last time with no
+ * data; on_completed runs when MHD is done with it and is the one place the
+ * request's memory is freed and the access line written.
+ *
+ * Around every handler, in this order: the target is decoded and checked
+ * (uri.h), the route found (404, 405), the body capped (413), the route's
+ * typed parameters validated (400, api/params.h), the key checked (401,
+ * 403), and a cached answer reused when the database has not changed. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -23,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/params.h"
 #include "core/auth.h"
 #include "core/cache.h"
 #include "core/config.h"
@@ -32,6 +39,7 @@
 #include "http/response.h"
 #include "util/alloc.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 static struct MHD_Daemon *daemon_handle;
 static MHD_socket listen_socket = MHD_INVALID_SOCKET;
@@ -52,11 +60,6 @@ const struct route *server_routes(size_t *n)
 {
 	*n = route_count;
 	return route_table;
-}
-
-const char *request_query(const struct request *req, const char *name)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *request_header(const struct request *req, const char *name)
@@ -118,45 +121,6 @@ static void record_client(struct request *req)
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, req->client,
 		          sizeof req->client);
-}
-
-/* ---- query-string checking ---- */
-
-struct query_check {
-	const struct route *route;
-	const char *unknown;
-	struct buf uri; /* path?query rebuilt for the access log */
-};
-
-static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	(void)kind;
-	struct query_check *qc = cls;
-	buf_putc(&qc->uri, qc->uri.len && strchr(buf_cstr(&qc->uri), '?') ? '&' : '?');
-	buf_puts(&qc->uri, key);
-	if (value) {
-		buf_putc(&qc->uri, '=');
-		buf_puts(&qc->uri, value);
-	}
-	if (qc->unknown || !qc->route)
-		return MHD_YES;
-	bool known = false;
-	for (const char *const *q = qc->route->query; q && *q && !known; q++)
-		known = !strcmp(*q, key);
-	if (!known)
-		qc->unknown = key;
-	return MHD_YES;
-}
-
-static void describe_allowed_params(const struct route *route, struct buf *out)
-{
-	if (!route->query || !route->query[0]) {
-		buf_puts(out, "this resource takes no query parameters");
-		return;
-	}
-	buf_puts(out, "allowed: ");
-	for (const char *const *q = route->query; *q; q++)
-		buf_printf(out, "%s%s", q == route->query ? "" : ", ", *q);
 }
 
 /* ---- sending ---- */
@@ -222,16 +186,23 @@ static enum MHD_Result send_response(struct request *req)
 
 /* ---- the response cache ---- */
 
-/* What a cached answer depends on besides the snapshot: the path and query,
- * the Accept header (format), the caller's scope, and the hour — answers
- * that default to "today" must not outlive the day in any whole-hour time
- * zone. */
+/* What a cached answer depends on besides the snapshot: exactly what the
+ * handler reads — the route, its validated parameters (each value with its
+ * length, so no two requests share a key unless their arguments are the
+ * same), the caller's scope — and the hour: answers that default to
+ * "today" must not outlive the day in any whole-hour time zone. */
 static char *cache_key(const struct request *req)
 {
-	const char *accept = request_header(req, "Accept");
 	struct buf key = BUF_INIT;
-	buf_printf(&key, "%s\n%s\n%s\n%lld", req->uri, accept ? accept : "", req->who.scope_id,
-	           (long long)(time(NULL) / 3600));
+	buf_printf(&key, "%s %s\n", http_method_name(req->route->method), req->route->pattern);
+	for (size_t i = 0; i < req->params->n; i++) {
+		const char *v = req->params->v[i].value;
+		if (v)
+			buf_printf(&key, "%s=%zu:%s\n", req->params->v[i].name, strlen(v), v);
+		else
+			buf_printf(&key, "%s\n", req->params->v[i].name);
+	}
+	buf_printf(&key, "scope=%s\nhour=%lld", req->who.scope_id, (long long)(time(NULL) / 3600));
 	return buf_steal(&key);
 }
 
@@ -320,14 +291,25 @@ static bool route_request(struct request *req, const char *method)
 		errno = 0;
 		unsigned long long n = strtoull(length, &end, 10);
 		if (errno || *end || n > cfg.max_body_bytes) {
+			char *shown = utf8_repaired(length);
 			reply_problem(req, HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
-			              "The request body (%s bytes) is larger than the %zu bytes this service accepts "
+			              "The request body (%.40s bytes) is larger than the %zu bytes this service accepts "
 			              "(THIDUA_MAX_BODY_BYTES); split it into smaller requests.",
-			              length, cfg.max_body_bytes);
+			              shown, cfg.max_body_bytes);
+			free(shown);
 			return true;
 		}
 		req->announced_length = n;
 	}
+
+	struct uri_problem why;
+	if (!uri_parse(req->target, &req->uri, &why)) {
+		json_t *errors = json_array();
+		json_array_append_new(errors, problem_error(why.in, why.field, why.code, why.message));
+		reply_problem_errors(req, HTTP_BAD_REQUEST, why.code, why.message, errors);
+		return true;
+	}
+	req->path = req->uri.path;
 
 	if (req->method == HTTP_OPTIONS) {
 		allowed = router_allowed(route_table, route_count, req->path);
@@ -356,9 +338,42 @@ static bool route_request(struct request *req, const char *method)
 		              req->method_name, req->path, allow);
 		return true;
 	}
+	return false;
+}
 
-	if (req->announced_length)
-		buf_reserve(&req->body, (size_t)req->announced_length);
+/* The route's parameters, checked and normalised; false when the answer
+ * is already a 400 (or 415) naming every problem. */
+static bool validate_params(struct request *req)
+{
+	/* the captured names point into the pattern; params wants them ended */
+	const char *names[REQUEST_MAX_PARAMS], *values[REQUEST_MAX_PARAMS];
+	char name_text[REQUEST_MAX_PARAMS][32];
+	for (unsigned i = 0; i < req->nparams; i++) {
+		snprintf(name_text[i], sizeof name_text[i], "%.*s", (int)req->param_name_lens[i], req->param_names[i]);
+		names[i] = name_text[i];
+		values[i] = req->param_values[i];
+	}
+	struct param_input in = {
+		.uri = &req->uri,
+		.path_names = names,
+		.path_values = values,
+		.npath = req->nparams,
+		.body = buf_cstr(&req->body),
+		.body_len = req->body.len,
+		.content_type = request_header(req, "Content-Type"),
+		.accept = request_header(req, "Accept"),
+	};
+	req->params = xcalloc(1, sizeof *req->params);
+	if (params_validate(req->params, req->route->params, &in)) {
+		params_set(req->params, "scope", NULL); /* filled in once the key is known */
+		return true;
+	}
+	char *detail = params_problem_detail(req->params);
+	size_t count = json_array_size(req->params->errors);
+	enum http_status status = req->params->wrong_media_type ? HTTP_UNSUPPORTED_MEDIA_TYPE : HTTP_BAD_REQUEST;
+	const char *code = count == 1 || req->params->wrong_media_type ? req->params->first_code : "invalid_parameter";
+	reply_problem_errors(req, status, code, detail, json_incref(req->params->errors));
+	free(detail);
 	return false;
 }
 
@@ -371,25 +386,26 @@ static void dispatch(struct request *req)
 		              cfg.max_body_bytes);
 		return;
 	}
-	struct query_check qc = {req->route, NULL, BUF_INIT};
-	buf_puts(&qc.uri, req->path);
-	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_arg, &qc);
-	free(req->uri);
-	req->uri = buf_steal(&qc.uri);
-	if (qc.unknown) {
-		struct buf detail = BUF_INIT;
-		buf_printf(&detail, "Unknown query parameter '%s'; ", qc.unknown);
-		describe_allowed_params(req->route, &detail);
-		buf_putc(&detail, '.');
-		json_t *errors = json_array();
-		json_array_append_new(errors, problem_error("query", qc.unknown, "unknown_parameter", buf_cstr(&detail)));
-		reply_problem_errors(req, HTTP_BAD_REQUEST, "unknown_parameter", buf_cstr(&detail), errors);
-		buf_free(&detail);
+	if (!validate_params(req))
 		return;
-	}
 	if (auth_authorize(req) != HTTP_OK)
 		return;
+	params_set(req->params, "scope", req->who.scope_id[0] ? req->who.scope_id : NULL);
 	run_handler(req);
+}
+
+/* MHD calls this with the request-target exactly as the client sent it,
+ * before it decodes anything: the request starts here. */
+static void *on_target(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	(void)conn;
+	struct request *req = xcalloc(1, sizeof *req);
+	req->target = xstrdup(uri);
+	req->path = "";
+	req->started_us = time_mono_us();
+	atomic_fetch_add(&inflight, 1);
+	return req;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -397,19 +413,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **con_cls)
 {
 	(void)cls;
+	(void)url; /* decoded by MHD; the pipeline decodes req->target itself (uri.h) */
 	(void)version;
 	struct request *req = *con_cls;
+	if (!req)
+		return MHD_NO; /* not started by on_target: cannot happen */
 
-	if (!req) {
-		req = xcalloc(1, sizeof *req);
-		*con_cls = req;
-		atomic_fetch_add(&inflight, 1);
-		req->started_us = time_mono_us();
+	if (!req->conn) {
 		req->conn = conn;
-		/* One trailing slash is forgiven: /v1/organizations/ is /v1/organizations. */
-		size_t n = strlen(url);
-		req->path = xstrndup(url, n > 1 && url[n - 1] == '/' ? n - 1 : n);
-		req->uri = xstrdup(req->path);
 		assign_request_id(req);
 		record_client(req);
 		/* Answer on the last call, once MHD has the whole request: a response
@@ -437,6 +448,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			if (req->body_received > 4 * (uint64_t)cfg.max_body_bytes)
 				return MHD_NO;
 		} else {
+			/* grows with what arrives: an announced length reserves nothing */
 			buf_append(&req->body, upload_data, n);
 		}
 		*upload_data_size = 0;
@@ -448,6 +460,42 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!req->decided)
 		dispatch(req);
 	return send_response(req);
+}
+
+/* The target as it goes to the access log: the value of any parameter
+ * whose name says it is a credential, and anything shaped like a thidua
+ * key, replaced, so no secret is ever written to a log. */
+static char *loggable_target(const char *target)
+{
+	static const char *const secret_names[] = {"api_key", "apikey", "key", "token", "access_token", "auth",
+	                                           "authorization", "bearer", "password", NULL};
+	struct buf out = BUF_INIT;
+	const char *q = strchr(target, '?');
+	buf_append(&out, target, q ? (size_t)(q - target) : strlen(target));
+	while (q && *q) {
+		buf_putc(&out, *q++); /* ? or & */
+		size_t n = strcspn(q, "&"), name_len = strcspn(q, "=");
+		if (name_len > n)
+			name_len = n;
+		bool secret = false;
+		for (const char *const *s = secret_names; *s && !secret; s++)
+			secret = strlen(*s) == name_len && !strncasecmp(q, *s, name_len);
+		if (secret && name_len < n) {
+			buf_append(&out, q, name_len);
+			buf_puts(&out, "=[redacted]");
+		} else {
+			buf_append(&out, q, n);
+		}
+		q += n;
+	}
+	/* thd_<12 hex>_<secret>: keep the prefix, which identifies but does not open */
+	for (char *k = strstr(out.data ? out.data : "", "thd_"); k; k = strstr(k + 4, "thd_")) {
+		char *secret = k + 4 + strspn(k + 4, "0123456789abcdefABCDEF");
+		if (*secret == '_')
+			for (secret++; *secret && *secret != '&' && *secret != '/' && *secret != '?'; secret++)
+				*secret = '*';
+	}
+	return buf_steal(&out);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -462,23 +510,31 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	int64_t duration = time_mono_us() - req->started_us;
 	unsigned status = req->responded ? req->res.status : 0;
-	struct access_entry e = {
-		.request_id = req->request_id,
-		.method = req->method_name,
-		.path = req->uri,
-		.client = req->client,
-		.key_name = req->who.authenticated ? req->who.key_name : NULL,
-		.status = status,
-		.bytes = req->bytes_sent,
-		.duration_us = duration,
-	};
-	log_access(&e);
-	metrics_observe(req->route ? (int)(req->route - route_table) : -1, status, duration);
+	if (req->conn) { /* MHD may end a request it refused before handing it over */
+		char *logged = loggable_target(req->target);
+		struct access_entry e = {
+			.request_id = req->request_id,
+			.method = req->method_name,
+			.path = logged,
+			.client = req->client,
+			.key_name = req->who.authenticated ? req->who.key_name : NULL,
+			.status = status,
+			.bytes = req->bytes_sent,
+			.duration_us = duration,
+		};
+		log_access(&e);
+		free(logged);
+		metrics_observe(req->route ? (int)(req->route - route_table) : -1, status, duration);
+	}
 	router_params_free(req);
+	if (req->params) {
+		params_free(req->params);
+		free(req->params);
+	}
 	response_free(&req->res);
 	buf_free(&req->body);
-	free(req->path);
-	free(req->uri);
+	uri_free(&req->uri);
+	free(req->target);
 	free(req->snapshot);
 	free(req);
 	atomic_fetch_sub(&inflight, 1);
@@ -544,7 +600,7 @@ bool server_start(const struct route *routes, size_t nroutes)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg.idle_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg.connection_memory_bytes, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		(unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		(unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_target, NULL,
 		MHD_OPTION_END);
 	if (!daemon_handle) {
 		fprintf(stderr, "thidua: cannot listen on %s (THIDUA_LISTEN): %s\n", cfg.listen,

@@ -11,6 +11,7 @@
 #include "import/readers.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 #define MAX_COLUMNS 32
 
@@ -100,8 +101,8 @@ static void header(struct csv_state *st)
 			struct buf allowed = BUF_INIT;
 			for (const char *const *p = st->cols->allowed; *p; p++)
 				buf_printf(&allowed, "%s%s", p == st->cols->allowed ? "" : ",", *p);
-			fail(st, "invalid_csv_header", st->record_line, "unknown column '%.40s' in the header; the columns are %s",
-			     name, buf_cstr(&allowed));
+			fail(st, "invalid_csv_header", st->record_line, "unknown column '%.*s' in the header; the columns are %s",
+			     utf8_cut(name, strlen(name), 40), name, buf_cstr(&allowed));
 			buf_free(&allowed);
 			return;
 		}

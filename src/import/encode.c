@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/number.h"
 #include "domain/period.h"
+#include "util/utf8.h"
 
-#define MAX_NUMBER_TEXT 64
-#define MAX_ABS 1e15
 #define MAX_NOTE_CHARS 2000
 #define MAX_CODE 40
 
@@ -120,7 +120,7 @@ bool encode_text_number(const char *field, const char *s, size_t len, bool decim
 		len--;
 	buf_reset(out);
 	buf_reset(why);
-	bool ok = len <= MAX_NUMBER_TEXT &&
+	bool ok = len <= NUMBER_MAX_TEXT &&
 	          (decimal_comma ? comma_number(s, len, out) : (plain_number(s, len) && (buf_append(out, s, len), true)));
 	if (ok)
 		return true;
@@ -130,18 +130,20 @@ bool encode_text_number(const char *field, const char *s, size_t len, bool decim
 		numeric_chars = numeric_chars && (digit(s[i]) || s[i] == '.' || s[i] == ',' || (i == 0 && (s[i] == '+' || s[i] == '-')));
 		has_comma = has_comma || s[i] == ',';
 	}
+	int cut = utf8_cut(s, len, 40);
+	const char *more = (size_t)cut < len ? "…" : "";
 	if (!decimal_comma && numeric_chars && has_comma)
 		buf_printf(why,
-		           "%s: %.*s has a comma; send numbers as 2529.554 (a dot before the decimals, no thousands "
+		           "%s: %.*s%s has a comma; send numbers as 2529.554 (a dot before the decimals, no thousands "
 		           "separators), or add decimal=comma to the request to read Vietnamese-style 2.529,554",
-		           field, (int)len, s);
+		           field, cut, s, more);
 	else if (decimal_comma && numeric_chars)
 		buf_printf(why,
-		           "%s: %.*s is not a number in the decimal=comma style (2.529,554: dots between thousands, a comma "
+		           "%s: %.*s%s is not a number in the decimal=comma style (2.529,554: dots between thousands, a comma "
 		           "before the decimals)",
-		           field, (int)len, s);
+		           field, cut, s, more);
 	else
-		buf_printf(why, "%s: %.*s is not a number; write it as 2529.554", field, (int)(len > 40 ? 40 : len), s);
+		buf_printf(why, "%s: %.*s%s is not a number; write it as 2529.554", field, cut, s, more);
 	return false;
 }
 
@@ -156,14 +158,6 @@ static bool code_ok(const char *s, size_t len)
 			return false;
 	}
 	return true;
-}
-
-static size_t chars(const char *s, size_t len)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return n;
 }
 
 static bool reject(struct encode_ctx *ctx, const struct import_record *rec, const char *field, const char *code,
@@ -185,9 +179,10 @@ bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
 		while (k < F_COUNT && strcmp(value_fields[k], rec->fields[i].name))
 			k++;
 		if (k == F_COUNT) {
+			const char *name = rec->fields[i].name;
 			snprintf(msg, sizeof msg,
-			         "unknown field %.40s; the fields are org (or bloc), indicator, period, actual, target, note",
-			         rec->fields[i].name);
+			         "unknown field %.*s; the fields are org (or bloc), indicator, period, actual, target, note",
+			         utf8_cut(name, strlen(name), 40), name);
 			return reject(ctx, rec, rec->fields[i].name, "unknown_field", msg);
 		}
 		if (f[k]) {
@@ -221,7 +216,7 @@ bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
 
 	/* actual and target: a JSON number as written, or text in the
 	 * request's decimal style; an empty cell or null clears */
-	char numbers[2][MAX_NUMBER_TEXT + 8] = {"", ""};
+	char numbers[2][NUMBER_MAX_TEXT + 8] = {"", ""};
 	bool has_number[2] = {false, false};
 	struct buf text = BUF_INIT, why = BUF_INIT;
 	for (int k = F_ACTUAL; k <= F_TARGET; k++) {
@@ -231,24 +226,23 @@ bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
 			continue;
 		bool ok = false;
 		if (v->kind == FIELD_NUMBER) {
-			ok = v->len <= MAX_NUMBER_TEXT;
 			buf_reset(&text);
 			buf_append(&text, v->text, v->len);
-			if (!ok)
-				buf_printf(&why, "%s has more than %d characters", value_fields[k], MAX_NUMBER_TEXT);
+			ok = true;
 		} else if (v->kind == FIELD_STRING) {
 			ok = encode_text_number(value_fields[k], v->text, v->len, ctx->decimal_comma, &text, &why);
 		} else {
 			buf_reset(&why);
 			buf_printf(&why, "%s must be a number", value_fields[k]);
 		}
-		if (ok) {
-			double x = strtod(buf_cstr(&text), NULL);
-			if (!(x >= -MAX_ABS && x <= MAX_ABS)) {
-				ok = false;
-				buf_reset(&why);
-				buf_printf(&why, "%s is larger than 10^15", value_fields[k]);
-			}
+		/* exactly what the database can hold: never through a double */
+		enum number_verdict nv = ok ? number_check(text.data, text.len) : NUMBER_OK;
+		if (nv != NUMBER_OK) {
+			ok = false;
+			int cut = utf8_cut(buf_cstr(&text), text.len, 40);
+			buf_reset(&why);
+			buf_printf(&why, "%s: %.*s%s %s", value_fields[k], cut, buf_cstr(&text), (size_t)cut < text.len ? "…" : "",
+			           number_verdict_text(nv));
 		}
 		if (!ok) {
 			reject(ctx, rec, value_fields[k], "invalid_number", buf_cstr(&why));
@@ -264,13 +258,13 @@ bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
 	const struct import_field *note = f[F_NOTE];
 	if (note && note->kind != FIELD_STRING && note->kind != FIELD_NULL)
 		return reject(ctx, rec, "note", "invalid_field", "note must be text");
-	if (note && chars(note->text, note->len) > MAX_NOTE_CHARS)
+	if (note && utf8_chars(note->text, note->len) > MAX_NOTE_CHARS)
 		return reject(ctx, rec, "note", "invalid_field", "note is longer than 2000 characters");
 	if (!f[F_ACTUAL] && !f[F_TARGET] && !note)
 		return reject(ctx, rec, "actual", "missing_field", "nothing to write: give actual, target or note");
 
 	struct buf *out = ctx->copy;
-	buf_printf(out, "%ld\t", rec->line);
+	buf_printf(out, "%ld\t%ld\t", ctx->seq++, rec->line);
 	if (rec->idx >= 0)
 		buf_printf(out, "%ld\t", rec->idx);
 	else
@@ -325,7 +319,7 @@ bool encode_doc_row(struct encode_ctx *ctx, const struct import_record *rec)
 {
 	import_record_json(rec, &ctx->scratch);
 	struct buf *out = ctx->copy;
-	buf_printf(out, "%ld\t", rec->line);
+	buf_printf(out, "%ld\t%ld\t", ctx->seq++, rec->line);
 	if (rec->idx >= 0)
 		buf_printf(out, "%ld\t", rec->idx);
 	else

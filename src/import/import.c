@@ -9,11 +9,18 @@
 
 #include "core/config.h"
 #include "db/db.h"
+#include "api/params.h"
 #include "handlers/common.h"
 #include "import/encode.h"
 #include "http/response.h"
 #include "util/buf.h"
 #include "util/utf8.h"
+
+struct import_options {
+	bool dry_run;
+	bool keep_good;
+	bool decimal_comma; /* text numbers written 2.529,554 */
+};
 
 #define COPY_CHUNK (256 * 1024)
 #define MAX_REJECTS_KEPT 1000
@@ -38,15 +45,19 @@ static void on_reject(void *ctx, long line, long idx, const char *field, const c
 		buf_printf(&run->rejects, "%ld\t", idx);
 	else
 		buf_puts(&run->rejects, "\\N\t");
-	if (field)
-		copy_text(&run->rejects, field, strlen(field));
+	/* a field name or a message may quote the file: COPY wants UTF-8 */
+	char *f = field ? utf8_repaired(field) : NULL, *m = utf8_repaired(message);
+	if (f)
+		copy_text(&run->rejects, f, strlen(f));
 	else
 		buf_puts(&run->rejects, "\\N");
 	buf_putc(&run->rejects, '\t');
 	copy_text(&run->rejects, code, strlen(code));
 	buf_putc(&run->rejects, '\t');
-	copy_text(&run->rejects, message, strlen(message));
+	copy_text(&run->rejects, m, strlen(m));
 	buf_putc(&run->rejects, '\n');
+	free(f);
+	free(m);
 }
 
 static bool on_row(void *ctx, const struct import_record *rec)
@@ -60,32 +71,6 @@ static bool on_row(void *ctx, const struct import_record *rec)
 			return false;
 	}
 	return true;
-}
-
-void import_options_read(struct args *a, struct import_options *opt)
-{
-	opt->dry_run = false;
-	opt->keep_good = false;
-	const char *dry = request_query(a->req, "dry_run");
-	if (dry) {
-		if (!strcmp(dry, "true"))
-			opt->dry_run = true;
-		else if (strcmp(dry, "false"))
-			args_fail(a, "query", "dry_run", "invalid_parameter", "dry_run must be true or false");
-	}
-	const char *decimal = request_query(a->req, "decimal");
-	opt->decimal_comma = decimal && !strcmp(decimal, "comma");
-	if (decimal && strcmp(decimal, "comma") && strcmp(decimal, "point"))
-		args_fail(a, "query", "decimal", "invalid_parameter",
-		          "decimal must be point (2529.554, the default) or comma (Vietnamese style 2.529,554)");
-	const char *on_error = request_query(a->req, "on_error");
-	if (on_error) {
-		if (!strcmp(on_error, "skip"))
-			opt->keep_good = true;
-		else if (strcmp(on_error, "abort"))
-			args_fail(a, "query", "on_error", "invalid_parameter",
-			          "on_error must be abort (the default: one bad row and nothing is written) or skip (write the good rows)");
-	}
 }
 
 enum format { FORMAT_CSV, FORMAT_JSON, FORMAT_UNKNOWN };
@@ -179,19 +164,21 @@ static enum http_status reply_summary(struct request *req, const struct import_o
 	return st;
 }
 
-static enum http_status run(struct request *req, const struct import_spec *spec, const struct import_options *opt,
-                            struct args *merge_args);
+static enum http_status run(struct request *req, const struct import_spec *spec, const struct import_options *opt);
 
-enum http_status import_run(struct request *req, const struct import_spec *spec, const struct import_options *opt,
-                            struct args *merge_args)
+enum http_status import_run(struct request *req, const struct import_spec *spec)
 {
-	enum http_status st = args_ok(merge_args) ? run(req, spec, opt, merge_args) : reply_args_error(req, merge_args);
-	args_free(merge_args);
-	return st;
+	const char *dry = param(req, "dry_run"), *on_error = param(req, "on_error");
+	struct import_options opt = {
+		.dry_run = dry && !strcmp(dry, "true"),
+		.keep_good = on_error && !strcmp(on_error, "skip"),
+		.decimal_comma = req->params->decimal_comma,
+	};
+	param_set(req, "keep_good", opt.keep_good ? "true" : "false");
+	return run(req, spec, &opt);
 }
 
-static enum http_status run(struct request *req, const struct import_spec *spec, const struct import_options *opt,
-                            struct args *merge_args)
+static enum http_status run(struct request *req, const struct import_spec *spec, const struct import_options *opt)
 {
 	const char *body = buf_cstr(&req->body);
 	size_t len = req->body.len;
@@ -217,19 +204,20 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 		return reply_problem(req, HTTP_BAD_REQUEST, "invalid_body",
 		                     "The body is empty; send a CSV file with a header line or a JSON array.");
 
-	enum db_status st = db_begin();
-	if (st != DB_OK)
-		return reply_db_failure(req, st);
+	/* One transaction, committed synchronously as every write is: a 2xx
+	 * means durable. */
+	enum http_status begun = write_begin(req);
+	if (begun != HTTP_OK)
+		return begun;
 	char setup[512];
 	snprintf(setup, sizeof setup,
-	         "SET LOCAL statement_timeout = %u; SET LOCAL synchronous_commit = off; %s;"
+	         "SET LOCAL statement_timeout = %u; %s;"
 	         "CREATE TEMP TABLE import_rejects (line int, idx int, field text, code text, message text) ON COMMIT DROP",
 	         cfg.import_timeout_ms, spec->staging);
-	const char *ctx[] = {req->who.key_name[0] ? req->who.key_name : "anonymous", req->request_id};
+	enum db_status st;
 	PGresult *res = NULL;
-	if ((st = db_command(setup)) != DB_OK || (st = db_query(Q_WRITE_CONTEXT, 2, ctx, &res)) != DB_OK)
+	if ((st = db_command(setup)) != DB_OK)
 		return fail_db(req, st);
-	PQclear(res);
 	if ((st = db_copy_begin(spec->copy)) != DB_OK)
 		return fail_db(req, st);
 
@@ -278,7 +266,7 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 	}
 	buf_free(&run.rejects);
 
-	st = db_query(spec->merge, merge_args->n, merge_args->values, &res);
+	st = db_call(spec->merge, params_lookup, req->params, &res);
 	if (st != DB_OK) {
 		db_rollback();
 		return reply_db_failure(req, st);

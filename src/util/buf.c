@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/utf8.h"
 
 void buf_reserve(struct buf *b, size_t extra)
 {
@@ -17,6 +18,7 @@ void buf_reserve(struct buf *b, size_t extra)
 		cap *= 2;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
+	b->data[b->len] = '\0'; /* a reserved buffer is already a string */
 }
 
 void buf_append(struct buf *b, const void *data, size_t len)
@@ -72,23 +74,36 @@ void buf_json_string(struct buf *b, const char *s, size_t len)
 	buf_reserve(b, len + 2);
 	buf_putc(b, '"');
 	size_t run = 0; /* start of the current run of bytes that need no escape */
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
 			continue;
+		}
+		if (c >= 0x80) {
+			size_t n = utf8_sequence(s + i, len - i);
+			if (n) {
+				i += n;
+				continue;
+			}
+		}
 		buf_append(b, s + run, i - run);
-		run = i + 1;
 		switch (c) {
 		case '"': buf_puts(b, "\\\""); break;
 		case '\\': buf_puts(b, "\\\\"); break;
 		case '\n': buf_puts(b, "\\n"); break;
 		case '\r': buf_puts(b, "\\r"); break;
 		case '\t': buf_puts(b, "\\t"); break;
-		default: {
-			char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-			buf_puts(b, esc);
+		default:
+			if (c >= 0x80) {
+				buf_puts(b, "\\ufffd"); /* not UTF-8: the replacement character */
+			} else {
+				char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+				buf_puts(b, esc);
+			}
 		}
-		}
+		i++;
+		run = i;
 	}
 	buf_append(b, s + run, len - run);
 	buf_putc(b, '"');

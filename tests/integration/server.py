@@ -1,4 +1,5 @@
 """Starting and stopping the real thidua binary for a test."""
+import json
 import os
 import re
 import signal
@@ -29,6 +30,20 @@ def base_env(extra: dict | None = None) -> dict:
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
     env.update(extra or {})
     return env
+
+
+_routes_cache: list | None = None
+
+
+def served_routes() -> list[dict]:
+    """The route table as the binary prints it (`thidua routes`): method,
+    path, role, cached, parameters [{name, in, type, required, ...}]."""
+    global _routes_cache
+    if _routes_cache is None:
+        proc = run_cli(["routes"])
+        assert proc.returncode == 0, proc.stderr
+        _routes_cache = json.loads(proc.stdout)
+    return _routes_cache
 
 
 def run_cli(args: list[str], env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

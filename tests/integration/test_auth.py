@@ -79,8 +79,9 @@ def routes(db):
          [401, 401, 401, 200, 403, 200, 200]),
         ("GET /v1/organizations/{code}", dict(method="GET", path="/v1/organizations/HT"), None,
          [401, 401, 401, 200, 403, 200, 200]),
+        # a bloc none of whose members nor organizer is in the key's subtree does not exist for it
         ("GET /v1/blocs/{code}/years/{year}", dict(method="GET", path="/v1/blocs/HT-KHOI-NGANH/years/2023"), None,
-         [401, 401, 401, 200, 403, 200, 200]),
+         [401, 401, 401, 200, 404, 200, 200]),
         ("GET /v1/values/history", dict(method="GET", path="/v1/values/history?org=HT-NG-VC"), None,
          [401, 401, 401, 200, 403, 200, 200]),
         ("GET /v1/keys", dict(method="GET", path="/v1/keys"), None,

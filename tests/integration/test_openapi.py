@@ -1,6 +1,7 @@
 """The contract file itself: valid OpenAPI 3.1, every reference resolves,
 every example matches its schema, and it documents exactly the routes the
-server's route table (src/routes.c) serves, with the same query parameters."""
+server's route table (src/routes.c, as `thidua routes` prints it) serves,
+with the same parameters."""
 import glob
 import json
 import os
@@ -10,6 +11,7 @@ import jsonschema
 import pytest
 
 from contract import SOURCE_ROOT, Contract, load_openapi
+from server import served_routes
 
 METHODS = ("get", "put", "post", "patch", "delete")
 
@@ -20,26 +22,10 @@ def doc():
 
 
 def route_table() -> list[tuple[str, str, set[str]]]:
-    with open(os.path.join(SOURCE_ROOT, "src", "routes.c"), encoding="utf-8") as f:
-        text = f.read()
-    rows = re.findall(r'\{HTTP_(\w+),\s*"([^"]+)",\s*\w+,\s*ROLE_\w+,\s*(NULL|Q\(([^)]*)\)|\w+)', text)
-    # macros that stand for lists of parameter names: #define PAGE "limit", "cursor"
-    macros = {name: body for name, body in
-              re.findall(r'#define (\w+) ((?:"[^"]*",?\s*)+)(?:/\*.*\*/)?$', text, re.M)}
-
-    def names(expr: str) -> set[str]:
-        found = set(re.findall(r'"([^"]+)"', expr))
-        for token in re.findall(r'\b([A-Z_]+)\b', re.sub(r'"[^"]*"', '', expr)):
-            if token in macros:
-                found |= names(macros[token])
-        return found
-
-    table = []
-    for method, path, qexpr, qlist in rows:
-        params = set() if qexpr == "NULL" else names(qlist if qexpr.startswith("Q(") else qexpr)
-        table.append((method.lower(), path, params))
-    assert table, "no routes parsed from src/routes.c"
-    return table
+    """(method, path, query parameter names) of every route, as the binary
+    itself lists them (`thidua routes`)."""
+    return [(r["method"].lower(), r["path"], {p["name"] for p in r["parameters"] if p["in"] == "query"})
+            for r in served_routes()]
 
 
 def test_document_validates_against_the_openapi_3_1_schema(doc):
@@ -135,8 +121,10 @@ def test_public_operations_are_the_probes_and_the_index(doc):
 # Every way the sources produce a problem or rejection code.
 C_CODE_PATTERNS = [
     r'reply_problem(?:_errors)?\(\s*\w+,\s*[\w()]+,\s*"(\w+)"',
-    r'args_fail\(\s*[&\w]+,\s*"[^"]*",\s*[^,]+,\s*"(\w+)"',
-    r'failf\(\s*[&\w]+,\s*[^,]+,\s*"(\w+)"',
+    r'(?:params_fail|failf)\(\s*\w+,\s*(?:"[^"]*"|[\w>().-]+),\s*(?:"[^"]*"|[\w>().-]+),\s*"(\w+)"',
+    r'retry_later\(\s*req,\s*"(\w+)"',
+    r'\[FLAW_\w+\] = \{"(\w+)"',
+    r'reply_problem\(req, HTTP_\w+, "(\w+)"',
     r'\bfail\(\s*&?(?:st|err),\s*"(\w+)"',
     r'reject\([^;]*?NULL,\s*"(\w+)"',
     r'\breject\(\s*ctx,\s*rec,\s*[^,]+,\s*"(\w+)"',

@@ -11,12 +11,12 @@ static enum http_status nop(struct request *req)
 }
 
 static const struct route table[] = {
-	{HTTP_GET, "/v1/organizations", nop, ROLE_READER, NULL, 0, "list"},
-	{HTTP_POST, "/v1/organizations", nop, ROLE_ADMIN, NULL, 0, "create"},
-	{HTTP_GET, "/v1/organizations/{code}", nop, ROLE_READER, NULL, 0, "one"},
-	{HTTP_PATCH, "/v1/organizations/{code}", nop, ROLE_ADMIN, NULL, 0, "update"},
-	{HTTP_GET, "/v1/blocs/{code}/years/{year}", nop, ROLE_READER, NULL, 0, "bloc year"},
-	{HTTP_GET, "/v1/organizations/{code}/summary", nop, ROLE_READER, NULL, 0, "summary"},
+	{HTTP_GET, "/v1/organizations", nop, ROLE_READER, 0, "list", .params = NULL},
+	{HTTP_POST, "/v1/organizations", nop, ROLE_ADMIN, 0, "create", .params = NULL},
+	{HTTP_GET, "/v1/organizations/{code}", nop, ROLE_READER, 0, "one", .params = NULL},
+	{HTTP_PATCH, "/v1/organizations/{code}", nop, ROLE_ADMIN, 0, "update", .params = NULL},
+	{HTTP_GET, "/v1/blocs/{code}/years/{year}", nop, ROLE_READER, 0, "bloc year", .params = NULL},
+	{HTTP_GET, "/v1/organizations/{code}/summary", nop, ROLE_READER, 0, "summary", .params = NULL},
 };
 #define N (sizeof table / sizeof table[0])
 
