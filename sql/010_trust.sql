@@ -1033,42 +1033,6 @@ BEGIN
 	RETURN import_summary(v_rejected = 0 OR p_keep_good, v_created, v_updated, v_unchanged, v_rejected);
 END $$;
 
-CREATE OR REPLACE FUNCTION import_indicators(p_keep_good boolean) RETURNS json
-LANGUAGE plpgsql AS $$
-DECLARE
-	r record;
-	v_status text;
-	v_state text;
-	v_msg text;
-	v_code text;
-	v_field text;
-	v_created bigint := 0;
-	v_updated bigint := 0;
-	v_unchanged bigint := 0;
-	v_rejected bigint;
-BEGIN
-	CREATE TEMP TABLE import_checked (line int, idx int, problem text[]) ON COMMIT DROP;
-	FOR r IN SELECT line, idx, doc FROM import_rows ORDER BY seq LOOP
-		BEGIN
-			v_status := import_indicator_row(r.doc);
-			v_created := v_created + (v_status = 'created')::int;
-			v_updated := v_updated + (v_status = 'updated')::int;
-			v_unchanged := v_unchanged + (v_status = 'unchanged')::int;
-		EXCEPTION WHEN others THEN
-			GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_code = PG_EXCEPTION_DETAIL,
-			                        v_field = PG_EXCEPTION_HINT;
-			IF v_state !~ '^TD' THEN
-				v_code := 'invalid_row';
-				v_field := 'code';
-				v_msg := 'a value breaks a rule of the data (names one line, at most 300 characters)';
-			END IF;
-			INSERT INTO import_checked VALUES (r.line, r.idx, ARRAY[v_code, v_field, v_msg]);
-		END;
-	END LOOP;
-	SELECT count(*) + (SELECT count(*) FROM import_rejects) INTO v_rejected FROM import_checked;
-	RETURN import_summary(v_rejected = 0 OR p_keep_good, v_created, v_updated, v_unchanged, v_rejected);
-END $$;
-
 -- ---------------------------------------------------------------- one organization
 
 DROP FUNCTION api_organization_write(bigint, jsonb, text);
@@ -1127,19 +1091,6 @@ BEGIN
 		                         'with PATCH instead.', upper(p_code), v_uses));
 	END IF;
 	DELETE FROM organization WHERE id = v_id;
-END $$;
-
-DROP FUNCTION api_indicator_put(text, jsonb);
-CREATE FUNCTION api_indicator_put(p_code text, p_body jsonb) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF jsonb_typeof(p_body) <> 'object' THEN
-		PERFORM api_raise(400, 'invalid_body', 'body', 'the body must be a JSON object');
-	END IF;
-	IF p_body ? 'code' AND lower(p_body->>'code') IS DISTINCT FROM lower(p_code) THEN
-		PERFORM api_raise(400, 'invalid_field', 'code', 'code in the body differs from the one in the path');
-	END IF;
-	RETURN import_indicator_row(p_body || jsonb_build_object('code', p_code));
 END $$;
 
 -- ---------------------------------------------------------------- writes of blocs
@@ -1881,3 +1832,68 @@ END $$;
 -- judged (403); bloc_check (404) replaces them.
 DROP FUNCTION scope_check_bloc(bigint, bigint, text);
 DROP FUNCTION scope_allows_bloc(bigint, bigint);
+
+-- The indicator catalogue is shared by the whole tree: only a key without
+-- scope changes it (a province's administrator would change every other
+-- province's figures' meaning).
+CREATE FUNCTION catalogue_check(p_scope bigint) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF p_scope IS NOT NULL THEN
+		PERFORM api_raise(403, 'out_of_scope', 'code',
+		                  format('The indicator catalogue is shared by the whole tree; a key limited to %s cannot '
+		                         'change it.', (SELECT code FROM organization WHERE id = p_scope)));
+	END IF;
+END $$;
+
+DROP FUNCTION api_indicator_put(text, jsonb);
+CREATE FUNCTION api_indicator_put(p_scope bigint, p_code text, p_body jsonb) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM catalogue_check(p_scope);
+	IF jsonb_typeof(p_body) <> 'object' THEN
+		PERFORM api_raise(400, 'invalid_body', 'body', 'the body must be a JSON object');
+	END IF;
+	IF p_body ? 'code' AND lower(p_body->>'code') IS DISTINCT FROM lower(p_code) THEN
+		PERFORM api_raise(400, 'invalid_field', 'code', 'code in the body differs from the one in the path');
+	END IF;
+	RETURN import_indicator_row(p_body || jsonb_build_object('code', p_code));
+END $$;
+
+DROP FUNCTION import_indicators(boolean);
+CREATE FUNCTION import_indicators(p_scope bigint, p_keep_good boolean) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+	v_status text;
+	v_state text;
+	v_msg text;
+	v_code text;
+	v_field text;
+	v_created bigint := 0;
+	v_updated bigint := 0;
+	v_unchanged bigint := 0;
+	v_rejected bigint;
+BEGIN
+	PERFORM catalogue_check(p_scope);
+	CREATE TEMP TABLE import_checked (line int, idx int, problem text[]) ON COMMIT DROP;
+	FOR r IN SELECT line, idx, doc FROM import_rows ORDER BY seq LOOP
+		BEGIN
+			v_status := import_indicator_row(r.doc);
+			v_created := v_created + (v_status = 'created')::int;
+			v_updated := v_updated + (v_status = 'updated')::int;
+			v_unchanged := v_unchanged + (v_status = 'unchanged')::int;
+		EXCEPTION WHEN others THEN
+			GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_code = PG_EXCEPTION_DETAIL,
+			                        v_field = PG_EXCEPTION_HINT;
+			IF v_state !~ '^TD' THEN
+				v_code := 'invalid_row';
+				v_field := 'code';
+				v_msg := 'a value breaks a rule of the data (names one line, at most 300 characters)';
+			END IF;
+			INSERT INTO import_checked VALUES (r.line, r.idx, ARRAY[v_code, v_field, v_msg]);
+		END;
+	END LOOP;
+	SELECT count(*) + (SELECT count(*) FROM import_rejects) INTO v_rejected FROM import_checked;
+	RETURN import_summary(v_rejected = 0 OR p_keep_good, v_created, v_updated, v_unchanged, v_rejected);
+END $$;
