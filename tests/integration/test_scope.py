@@ -321,3 +321,24 @@ def test_write_is_judged_on_its_dates(pg, world, make_server, contract, name, me
     assert r.status_code == want, f"{caller} {name}: {method} {target} -> {r.text[:500]}"
     if want == 403:
         assert r.json()["code"] in ("out_of_scope", "forbidden_role"), r.text
+
+
+# Routes whose answers do not depend on any organization: the same for every key that may call them.
+UNSCOPED = {"GET /v1", "GET /v1/indicators", "GET /v1/indicators/{code}", "GET /v1/periods", "GET /v1/periods/{code}",
+            "GET /v1/organizations", "GET /v1/blocs"}  # the last two: their scoped rows are checked above
+
+
+def test_the_matrix_covers_every_route(pg, world):
+    import re
+    from server import served_routes
+    db = world[0]
+    requests = [r for r, _ in READS] + [f"{m} {p(pg, db) if callable(p) else p}" for _, m, p, _, _ in WRITES]
+    covered = set()
+    for route in served_routes():
+        rx = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/?]+", re.escape(route["path"])) + r"(\?|$)")
+        for line in requests:
+            method, path = line.split(" ", 1)
+            if method == route["method"] and rx.match(path):
+                covered.add(f"{route['method']} {route['path']}")
+    every = {f"{r['method']} {r['path']}" for r in served_routes() if r["path"].startswith("/v1")}
+    assert every - covered - UNSCOPED == set()

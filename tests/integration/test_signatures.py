@@ -1,0 +1,67 @@
+"""The SQL the service calls is the SQL the database has: every function a
+statement of src/db/queries.c calls is held to its signature in pg_proc at
+start (or, when the database is not there yet, by /readyz), so a renamed
+argument or a second definition fails before any request does."""
+import subprocess
+import time
+
+from server import base_env, free_port, thidua_bin
+
+# An argument renamed, as a migration might do it by mistake.
+RENAMED = """
+DROP FUNCTION api_indicator(text);
+CREATE FUNCTION api_indicator(p_indicator text)
+RETURNS TABLE (code text, name text, name_en text, unit text, kind text, rollup text, higher_is_better boolean,
+               description text)
+LANGUAGE sql STABLE AS $$ SELECT NULL::text, NULL, NULL, NULL, NULL, NULL, NULL::boolean, NULL $$;
+"""
+# A second definition beside the first.
+OVERLOADED = """
+CREATE FUNCTION api_periods(p_year int) RETURNS TABLE (code text) LANGUAGE sql STABLE AS $$ SELECT NULL::text $$;
+"""
+
+
+def serve_once(url: str) -> subprocess.CompletedProcess:
+    env = base_env({"THIDUA_DATABASE_URL": url, "THIDUA_LISTEN": f"127.0.0.1:{free_port()}"})
+    return subprocess.run([thidua_bin(), "serve"], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_a_renamed_argument_stops_the_service_at_start(pg, empty_template):
+    url = pg.create_database("sig_renamed", template=empty_template)
+    pg.query("sig_renamed", RENAMED)
+    r = serve_once(url)
+    assert r.returncode == 1
+    assert "does not match the database's functions" in r.stderr
+    assert "api_indicator has no argument p_code" in r.stderr
+    assert "api_indicator takes p_indicator, which the service does not send" in r.stderr
+
+
+def test_a_second_definition_stops_the_service_at_start(pg, empty_template):
+    url = pg.create_database("sig_overload", template=empty_template)
+    pg.query("sig_overload", OVERLOADED)
+    r = serve_once(url)
+    assert r.returncode == 1
+    assert "api_periods has 2 definitions; it must have one" in r.stderr
+
+
+def test_a_database_that_appears_later_is_checked_by_readyz(pg, empty_template, make_server):
+    url = pg.url("sig_late")  # not created yet: the check waits for the database
+    srv, api = make_server(url, role=None)
+    assert api.get("/readyz").status_code == 503
+    pg.create_database("sig_late", template=empty_template)
+    pg.query("sig_late", RENAMED)
+    deadline = time.monotonic() + 10
+    r = api.get("/readyz")
+    while r.json()["code"] == "database_unavailable" and time.monotonic() < deadline:
+        time.sleep(0.1)  # the service tries the database again every half second
+        r = api.get("/readyz")
+    assert r.status_code == 503
+    assert r.json()["code"] == "schema_mismatch"
+    assert r.headers["Retry-After"] == "5"
+    srv.wait_for_log("api_indicator has no argument p_code")
+
+
+def test_a_database_that_matches_is_ready(pg, empty_template, make_server):
+    url = pg.create_database("sig_fine", template=empty_template)
+    _, api = make_server(url, role=None)
+    assert api.get("/readyz").json() == {"status": "ready", "migrations": 10}
