@@ -24,6 +24,11 @@ enum number_verdict {
  * leading + (as a CSV cell). */
 enum number_verdict number_check(const char *s, size_t len);
 
+/* Every number of a JSON text: the verdict on the first that is not
+ * NUMBER_OK, with *bad and *bad_len pointing at it; NUMBER_OK when all are.
+ * Strings are skipped; the text need not be valid JSON otherwise. */
+enum number_verdict number_check_json(const char *json, size_t len, const char **bad, size_t *bad_len);
+
 /* "is larger than 10^15" ...: the end of a sentence naming the number. */
 const char *number_verdict_text(enum number_verdict v);
 

@@ -27,8 +27,8 @@ struct uri {
 };
 
 /* Why a target was refused: a problem code (invalid_uri, invalid_encoding,
- * invalid_parameter), where (path or query), the parameter concerned ("" for
- * the path) and a message. */
+ * invalid_parameter), where (path or query), the parameter concerned ("path"
+ * for the path itself) and a message. */
 struct uri_problem {
 	const char *code;
 	const char *in;

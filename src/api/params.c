@@ -338,7 +338,7 @@ static char *cursor_decode(const char *text)
 	size_t bad;
 	bool ok = utf8_valid((const char *)bin, binlen, &bad);
 	for (size_t i = 0; ok && i < binlen; i++)
-		ok = bin[i] >= 0x20 || bin[i] == 0x1F; /* the unit separator parts a position */
+		ok = (bin[i] >= 0x20 && bin[i] != 0x7F) || bin[i] == 0x1F; /* the unit separator parts a position */
 	if (!ok) {
 		free(bin);
 		return NULL;
@@ -475,33 +475,6 @@ static bool is_json_type(const char *ct)
 	return !ct || !strncasecmp(ct, "application/json", 16);
 }
 
-/* Every number in a JSON text (already known to be valid JSON) must be one
- * PostgreSQL can hold as numeric; *bad gets the first that is not. */
-static enum number_verdict json_numbers(const char *s, size_t len, const char **bad, size_t *bad_len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"') {
-			for (i++; i < len && s[i] != '"'; i++)
-				if (s[i] == '\\')
-					i++;
-			continue;
-		}
-		if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
-			size_t start = i;
-			while (i < len && strchr("+-.eE0123456789", s[i]))
-				i++;
-			enum number_verdict v = number_check(s + start, i - start);
-			if (v != NUMBER_OK) {
-				*bad = s + start;
-				*bad_len = i - start;
-				return v;
-			}
-			i--;
-		}
-	}
-	return NUMBER_OK;
-}
-
 /* The body as one JSON object; NULL (with the problem recorded) when it is
  * not one. */
 static json_t *body_object(struct params *p, const struct param_input *in)
@@ -523,6 +496,17 @@ static json_t *body_object(struct params *p, const struct param_input *in)
 	}
 	json_error_t jerr;
 	json_t *doc = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	const char *bad;
+	size_t bad_len;
+	enum number_verdict v;
+	if (!doc && json_error_code(&jerr) == json_error_numeric_overflow &&
+	    (v = number_check_json(in->body, in->body_len, &bad, &bad_len)) != NUMBER_OK) {
+		/* valid JSON, but a number past what jansson's double holds */
+		int cut = utf8_cut(bad, bad_len, 40);
+		failf(p, "body", "body", "invalid_number", "the number %.*s%s in the body %s", cut, bad,
+		      (size_t)cut < bad_len ? "…" : "", number_verdict_text(v));
+		return NULL;
+	}
 	if (!doc) {
 		if (strstr(jerr.text, "\\u0000"))
 			params_fail(p, "body", "body", "invalid_body", "text may not contain the NUL character (\\u0000)");
@@ -536,9 +520,7 @@ static json_t *body_object(struct params *p, const struct param_input *in)
 		params_fail(p, "body", "body", "invalid_body", "the body must be a JSON object");
 		return NULL;
 	}
-	const char *bad;
-	size_t bad_len;
-	enum number_verdict v = json_numbers(in->body, in->body_len, &bad, &bad_len);
+	v = number_check_json(in->body, in->body_len, &bad, &bad_len);
 	if (v != NUMBER_OK) {
 		json_decref(doc);
 		int cut = utf8_cut(bad, bad_len, 40);

@@ -3,6 +3,8 @@
  * point that PostgreSQL keeps are max(0, fraction digits - exponent). */
 #include "domain/number.h"
 
+#include <string.h>
+
 static bool digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -80,6 +82,31 @@ enum number_verdict number_check(const char *s, size_t len)
 		char c = k < int_digits ? s[int_start + k] : s[frac_start + k - int_digits];
 		if (c != '0')
 			return NUMBER_TOO_LARGE;
+	}
+	return NUMBER_OK;
+}
+
+enum number_verdict number_check_json(const char *s, size_t len, const char **bad, size_t *bad_len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"') {
+			for (i++; i < len && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			continue;
+		}
+		if (s[i] == '-' || digit(s[i])) {
+			size_t start = i;
+			while (i < len && s[i] && strchr("+-.eE0123456789", s[i]))
+				i++;
+			enum number_verdict v = number_check(s + start, i - start);
+			if (v != NUMBER_OK) {
+				*bad = s + start;
+				*bad_len = i - start;
+				return v;
+			}
+			i--;
+		}
 	}
 	return NUMBER_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/number.h"
 #include "import/readers.h"
 #include "util/buf.h"
 
@@ -160,6 +161,74 @@ static bool members(const char *s, struct import_record *rec, struct buf *texts)
 	return true;
 }
 
+/* The end of the JSON value at s[0] by its structure alone (brackets and
+ * strings), 0 when it does not end within len. */
+static size_t structural_end(const char *s, size_t len)
+{
+	size_t i = 0;
+	int depth = 0;
+	do {
+		if (i >= len)
+			return 0;
+		char c = s[i];
+		if (c == '"') {
+			for (i++; i < len && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			if (i >= len)
+				return 0;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (depth == 0) { /* a scalar */
+			while (i < len && s[i] && !strchr(",]} \t\n\r", s[i]))
+				i++;
+			return i;
+		}
+		i++;
+	} while (depth > 0);
+	return i;
+}
+
+/* An element jansson refused only because a number in it overflows a
+ * double: when it is valid JSON with its numbers written as 0, it is a row
+ * to reject for that number, and *used is its length. */
+static bool number_too_large(const char *s, size_t len, size_t *used, struct buf *copy, char *message, size_t msglen)
+{
+	size_t end = structural_end(s, len);
+	const char *bad;
+	size_t bad_len;
+	enum number_verdict v = end ? number_check_json(s, end, &bad, &bad_len) : NUMBER_OK;
+	if (v == NUMBER_OK)
+		return false;
+	buf_reset(copy);
+	for (size_t i = 0; i < end; i++) {
+		if (s[i] == '"') {
+			size_t j = i + 1;
+			while (j < end && s[j] != '"')
+				j += s[j] == '\\' ? 2 : 1;
+			buf_append(copy, s + i, j + 1 - i);
+			i = j;
+		} else if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
+			while (i + 1 < end && s[i + 1] && strchr("+-.eE0123456789", s[i + 1]))
+				i++;
+			buf_putc(copy, '0');
+		} else {
+			buf_putc(copy, s[i]);
+		}
+	}
+	json_t *doc = json_loadb(buf_cstr(copy), copy->len, 0, NULL);
+	bool row = json_is_object(doc);
+	json_decref(doc);
+	if (!row)
+		return false;
+	int cut = bad_len > 40 ? 40 : (int)bad_len;
+	snprintf(message, msglen, "the number %.*s%s %s", cut, bad, (size_t)cut < bad_len ? "…" : "", number_verdict_text(v));
+	*used = end;
+	return true;
+}
+
 static bool json_elements(const char *body, size_t len, const struct import_sink *sink, struct read_error *err,
                           struct buf *text_copy, struct buf *texts);
 
@@ -188,6 +257,24 @@ static bool json_elements(const char *body, size_t len, const struct import_sink
 	for (long idx = 0;; idx++) {
 		json_error_t jerr;
 		json_t *parsed = json_loadb(body + pos, len - pos, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+		size_t skipped;
+		char message[160];
+		if (!parsed && json_error_code(&jerr) == json_error_numeric_overflow &&
+		    number_too_large(body + pos, len - pos, &skipped, text_copy, message, sizeof message)) {
+			sink->reject(sink->ctx, line, idx, NULL, "invalid_number", message);
+			line += count_lines(body, pos, pos + skipped);
+			pos = skip_space(body, len, pos + skipped, &line);
+			if (pos < len && body[pos] == ',') {
+				pos = skip_space(body, len, pos + 1, &line);
+				continue;
+			}
+			if (pos < len && body[pos] == ']') {
+				pos = skip_space(body, len, pos + 1, &line);
+				return pos == len ? true : fail(err, "invalid_json", line, "there is text after the closing ]");
+			}
+			return fail(err, "invalid_json", line, pos == len ? "the array is not closed with ]"
+			                                                : "elements must be separated by commas");
+		}
 		if (!parsed) {
 			char msg[300];
 			snprintf(msg, sizeof msg, "element %ld (line %ld, column %d): %s", idx, line + jerr.line - 1, jerr.column,

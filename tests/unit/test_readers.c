@@ -183,6 +183,23 @@ static void broken_json_fails_with_a_place(void)
 	done(&g);
 }
 
+static void a_number_too_large_for_a_double_is_a_rejected_row(void)
+{
+	struct got g;
+	struct read_error err;
+	/* jansson cannot hold 1e999: the element is a row rejected for its number, the rest read on */
+	CHECK(read_json("[{\"org\": \"HP\", \"actual\": 1e999},\n {\"org\": \"HT\", \"actual\": 5},"
+	                " {\"x\": [100000000000000000000, \"]\"]}]",
+	                &g, &err));
+	CHECK_STR(buf_cstr(&g.rejects), "1|invalid_number\n2|invalid_number\n");
+	CHECK_STR(buf_cstr(&g.rows), "2|1|{\"org\":\"HT\",\"actual\":5}\n");
+	done(&g);
+	/* but a broken element is still broken JSON */
+	CHECK(!read_json("[{\"actual\": 1e999, }]", &g, &err));
+	CHECK_STR(err.code, "invalid_json");
+	done(&g);
+}
+
 int main(void)
 {
 	RUN(csv_rows_become_objects_with_their_lines);
@@ -195,5 +212,6 @@ int main(void)
 	RUN(json_elements_pass_verbatim);
 	RUN(json_non_objects_are_rejected_rows);
 	RUN(broken_json_fails_with_a_place);
+	RUN(a_number_too_large_for_a_double_is_a_rejected_row);
 	return tap_done();
 }
