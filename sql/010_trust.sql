@@ -156,6 +156,31 @@ BEGIN
 	RETURN p_bloc;
 END $$;
 
+-- ---------------------------------------------------------------- text fields
+
+-- A text field of a body, checked before the table's own constraint could
+-- refuse it in words a client cannot act on: at most p_max characters; one
+-- line (no control characters, no spaces at its ends) when p_one_line, else
+-- no control characters but tabs and line breaks. Returns the text.
+CREATE FUNCTION text_check(p_value text, p_field text, p_max int, p_one_line boolean) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF p_value IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF length(p_value) > p_max THEN
+		PERFORM api_raise(400, 'invalid_field', p_field, format('%s is longer than %s characters', p_field, p_max));
+	END IF;
+	IF p_one_line AND (p_value ~ '[[:cntrl:]]' OR p_value <> btrim(p_value) OR p_value = '') THEN
+		PERFORM api_raise(400, 'invalid_field', p_field,
+		                  format('%s must be one line of text, without spaces at its start or end', p_field));
+	END IF;
+	IF NOT p_one_line AND p_value ~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]' THEN
+		PERFORM api_raise(400, 'invalid_field', p_field, format('%s may not contain control characters', p_field));
+	END IF;
+	RETURN p_value;
+END $$;
+
 -- ---------------------------------------------------------------- organizations
 
 DROP FUNCTION api_organizations(bigint, text, text, text, text, date, boolean, text, int);
@@ -859,9 +884,11 @@ BEGIN
 			PERFORM api_raise(400, 'invalid_field', k, format('%s %s is not a date as YYYY-MM-DD', k, left(d->>k, 40)));
 		END IF;
 	END LOOP;
-	IF d ? 'name' AND (d->>'name' IS NULL OR btrim(d->>'name') = '' OR length(d->>'name') > 300) THEN
+	IF d ? 'name' AND d->>'name' IS NULL THEN
 		PERFORM api_raise(400, 'invalid_field', 'name', 'name must be 1 to 300 characters');
 	END IF;
+	PERFORM text_check(d->>'name', 'name', 300, true);
+	PERFORM text_check(nullif(d->>'short_name', ''), 'short_name', 300, true);
 	IF d->>'parent' IS NOT NULL THEN
 		v_parent := resolve_organization(d->>'parent', 'parent');
 	END IF;
@@ -1148,6 +1175,8 @@ BEGIN
 	IF p_body ? 'note' AND jsonb_typeof(p_body->'note') NOT IN ('string', 'null') THEN
 		PERFORM api_raise(400, 'invalid_field', 'note', 'note is text');
 	END IF;
+	PERFORM text_check(p_body->>'name', 'name', 300, true);
+	PERFORM text_check(p_body->>'note', 'note', 2000, false);
 	IF p_body->>'organizer' IS NOT NULL THEN
 		v_organizer := scope_check_on(p_scope, resolve_organization(p_body->>'organizer', 'organizer'), current_date,
 		                              'organizer');
@@ -1206,6 +1235,9 @@ BEGIN
 			PERFORM api_raise(400, 'invalid_field', k, format('%s is text', k));
 		END IF;
 	END LOOP;
+	PERFORM text_check(nullif(p_body->>'leader_person', ''), 'leader_person', 300, true);
+	PERFORM text_check(nullif(p_body->>'deputy_person', ''), 'deputy_person', 300, true);
+	PERFORM text_check(p_body->>'note', 'note', 2000, false);
 	IF p_body ? 'year' AND (p_body->>'year') IS DISTINCT FROM p_year::text THEN
 		PERFORM api_raise(400, 'invalid_field', 'year', 'year in the body differs from the one in the path');
 	END IF;
@@ -1260,6 +1292,7 @@ BEGIN
 		IF a ? 'note' AND jsonb_typeof(a->'note') NOT IN ('string', 'null') THEN
 			PERFORM api_raise(400, 'invalid_field', 'agreement.note', 'note is text');
 		END IF;
+		PERFORM text_check(a->>'note', 'agreement.note', 2000, false);
 	END IF;
 	IF p_body->'criteria' IS NOT NULL AND jsonb_typeof(p_body->'criteria') <> 'array' THEN
 		PERFORM api_raise(400, 'invalid_field', 'criteria', 'criteria is a list of {indicator, weight, cap_pct}');
@@ -1284,6 +1317,7 @@ BEGIN
 		IF jsonb_typeof(e) <> 'string' OR btrim(e #>> '{}') = '' THEN
 			PERFORM api_raise(400, 'invalid_field', format('agreement.contents[%s]', n - 1), 'each content is a non-empty text');
 		END IF;
+		PERFORM text_check(e #>> '{}', format('agreement.contents[%s]', n - 1), 2000, false);
 		INSERT INTO bloc_agreement_content VALUES (v_bloc, p_year, n, e #>> '{}');
 	END LOOP;
 	n := 0;
@@ -1321,9 +1355,10 @@ BEGIN
 		IF jsonb_typeof(e->'points') IS DISTINCT FROM 'number' OR (e->>'points')::numeric = 0 OR abs((e->>'points')::numeric) > 1000 THEN
 			PERFORM api_raise(400, 'invalid_field', format('adjustments[%s].points', n), 'points is a non-zero number: positive for a bonus, negative for a penalty');
 		END IF;
-		IF jsonb_typeof(e->'reason') IS DISTINCT FROM 'string' OR btrim(e->>'reason') = '' OR length(e->>'reason') > 2000 THEN
+		IF jsonb_typeof(e->'reason') IS DISTINCT FROM 'string' OR btrim(e->>'reason') = '' THEN
 			PERFORM api_raise(400, 'invalid_field', format('adjustments[%s].reason', n), 'every adjustment needs its reason');
 		END IF;
+		PERFORM text_check(e->>'reason', format('adjustments[%s].reason', n), 2000, false);
 		INSERT INTO bloc_adjustment (bloc_id, year, org_id, points, reason)
 		VALUES (v_bloc, p_year, v_id, (e->>'points')::numeric, e->>'reason');
 		n := n + 1;
@@ -1832,6 +1867,70 @@ END $$;
 -- judged (403); bloc_check (404) replaces them.
 DROP FUNCTION scope_check_bloc(bigint, bigint, text);
 DROP FUNCTION scope_allows_bloc(bigint, bigint);
+
+-- One indicator row, its text fields checked as every body's are.
+CREATE OR REPLACE FUNCTION import_indicator_row(d jsonb) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	k text;
+	i indicator;
+	v_code text := lower(d->>'code');
+BEGIN
+	FOR k IN SELECT jsonb_object_keys(d) LOOP
+		IF k NOT IN ('code', 'name', 'name_en', 'unit', 'kind', 'rollup', 'higher_is_better', 'description') THEN
+			PERFORM api_raise(400, 'unknown_field', k,
+			                  format('unknown field %s; the fields are code, name, name_en, unit, kind, rollup, '
+			                         'higher_is_better, description', k));
+		END IF;
+	END LOOP;
+	IF v_code IS NULL OR v_code !~ '^[a-z][a-z0-9_]*$' OR length(v_code) > 60 THEN
+		PERFORM api_raise(400, 'invalid_field', 'code', 'code must be lowercase letters, digits and underscores, as in new_members');
+	END IF;
+	IF d ? 'kind' AND d->>'kind' NOT IN ('flow', 'stock') THEN
+		PERFORM api_raise(400, 'invalid_field', 'kind', 'kind must be flow or stock');
+	END IF;
+	IF d ? 'rollup' AND d->>'rollup' NOT IN ('sum', 'none') THEN
+		PERFORM api_raise(400, 'invalid_field', 'rollup', 'rollup must be sum or none');
+	END IF;
+	IF d ? 'higher_is_better' AND coalesce(jsonb_typeof(d->'higher_is_better') <> 'boolean'
+	                                       AND lower(d->>'higher_is_better') NOT IN ('true', 'false'), true) THEN
+		PERFORM api_raise(400, 'invalid_field', 'higher_is_better', 'higher_is_better must be true or false');
+	END IF;
+	FOREACH k IN ARRAY ARRAY['name', 'name_en', 'unit'] LOOP
+		IF d ? k AND (d->>k IS NULL OR btrim(d->>k) = '') THEN
+			PERFORM api_raise(400, 'invalid_field', k, format('%s must be 1 to 300 characters', k));
+		END IF;
+	END LOOP;
+	PERFORM text_check(d->>'name', 'name', 300, true);
+	PERFORM text_check(d->>'name_en', 'name_en', 300, true);
+	PERFORM text_check(d->>'unit', 'unit', 40, true);
+	PERFORM text_check(d->>'description', 'description', 2000, false);
+	SELECT * INTO i FROM indicator WHERE code = v_code FOR UPDATE;
+	IF NOT FOUND THEN
+		FOREACH k IN ARRAY ARRAY['name', 'name_en', 'unit', 'kind'] LOOP
+			IF d->>k IS NULL THEN
+				PERFORM api_raise(400, 'missing_field', k, format('%s is missing for the new indicator %s', k, v_code));
+			END IF;
+		END LOOP;
+		INSERT INTO indicator (code, name, name_en, unit, kind, rollup, higher_is_better, description)
+		VALUES (v_code, d->>'name', d->>'name_en', d->>'unit', (d->>'kind')::indicator_kind,
+		        coalesce(d->>'rollup', 'sum')::rollup_rule, coalesce(lower(d->>'higher_is_better')::boolean, true),
+		        nullif(d->>'description', ''));
+		RETURN 'created';
+	END IF;
+	UPDATE indicator SET
+		name = coalesce(d->>'name', name), name_en = coalesce(d->>'name_en', name_en), unit = coalesce(d->>'unit', unit),
+		kind = coalesce((d->>'kind')::indicator_kind, kind), rollup = coalesce((d->>'rollup')::rollup_rule, rollup),
+		higher_is_better = coalesce(lower(d->>'higher_is_better')::boolean, higher_is_better),
+		description = CASE WHEN d ? 'description' THEN nullif(d->>'description', '') ELSE description END
+	WHERE id = i.id
+	  AND (name, name_en, unit, kind, rollup, higher_is_better, description) IS DISTINCT FROM
+	      (coalesce(d->>'name', name), coalesce(d->>'name_en', name_en), coalesce(d->>'unit', unit),
+	       coalesce((d->>'kind')::indicator_kind, kind), coalesce((d->>'rollup')::rollup_rule, rollup),
+	       coalesce(lower(d->>'higher_is_better')::boolean, higher_is_better),
+	       CASE WHEN d ? 'description' THEN nullif(d->>'description', '') ELSE description END);
+	RETURN CASE WHEN FOUND THEN 'updated' ELSE 'unchanged' END;
+END $$;
 
 -- The indicator catalogue is shared by the whole tree: only a key without
 -- scope changes it (a province's administrator would change every other

@@ -114,4 +114,9 @@ const char *request_header(const struct request *req, const char *name);
 
 const char *http_method_name(enum http_method m);
 
+/* Whether a Content-Type header names exactly the media type given
+ * ("application/json" matches "application/json; charset=utf-8", not
+ * "application/jsonx"); false for NULL. */
+bool http_media_type_is(const char *content_type, const char *type);
+
 #endif

@@ -5,7 +5,8 @@
  * cut a path or a value short (so /v1/organizations/ZZ%00/summary would
  * reach /v1/organizations/ZZ) and passes on bytes that are not UTF-8. Here
  * the target is refused instead: an encoded NUL or control character, a
- * broken escape, text that is not UTF-8, a parameter given twice. Every
+ * broken escape, an encoded slash in the path, text that is not UTF-8, a
+ * parameter given twice. Every
  * name and value that comes out is UTF-8 with no control characters. */
 #ifndef THIDUA_HTTP_URI_H
 #define THIDUA_HTTP_URI_H

@@ -13,6 +13,7 @@
 
 #include "domain/number.h"
 #include "domain/period.h"
+#include "http/http.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/utf8.h"
@@ -472,7 +473,7 @@ static void check_value(struct params *p, const struct param_spec *s, const char
 
 static bool is_json_type(const char *ct)
 {
-	return !ct || !strncasecmp(ct, "application/json", 16);
+	return !ct || http_media_type_is(ct, "application/json");
 }
 
 /* The body as one JSON object; NULL (with the problem recorded) when it is

@@ -156,7 +156,10 @@ static PGconn *acquire(struct dbconn *c)
 static bool connection_lost(struct dbconn *c)
 {
 	const char *s = c->sqlstate;
-	return PQstatus(c->pg) != CONNECTION_OK || !strncmp(s, "08", 2) || !strcmp(s, "57P01") ||
+	/* An error the server sent has a SQLSTATE; one without is libpq's own
+	 * ("server closed the connection unexpectedly"), which after an
+	 * immediate shutdown comes while PQstatus still says OK. */
+	return PQstatus(c->pg) != CONNECTION_OK || !*s || !strncmp(s, "08", 2) || !strcmp(s, "57P01") ||
 	       !strcmp(s, "57P02") || !strcmp(s, "57P03");
 }
 

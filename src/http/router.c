@@ -9,8 +9,6 @@
 
 #include "util/alloc.h"
 
-#define MAX_SEGMENT 256
-
 /* Matches one pattern against a path; on success records the {name}
  * captures (as offsets into path) in caps. */
 struct capture {
@@ -34,7 +32,7 @@ static bool match(const char *pattern, const char *path, struct capture caps[REQ
 		s++;
 		size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
 		if (plen > 2 && p[0] == '{' && p[plen - 1] == '}') {
-			if (slen == 0 || slen > MAX_SEGMENT || *ncaps == REQUEST_MAX_PARAMS)
+			if (slen == 0 || *ncaps == REQUEST_MAX_PARAMS) /* a long value is its type's to refuse */
 				return false;
 			caps[*ncaps] = (struct capture){p + 1, plen - 2, s, slen};
 			(*ncaps)++;
@@ -115,27 +113,4 @@ void router_params_free(struct request *req)
 		req->param_values[i] = NULL;
 	}
 	req->nparams = 0;
-}
-
-const char *request_param(const struct request *req, const char *name)
-{
-	size_t len = strlen(name);
-	for (unsigned i = 0; i < req->nparams; i++)
-		if (req->param_name_lens[i] == len && !memcmp(req->param_names[i], name, len))
-			return req->param_values[i];
-	return NULL;
-}
-
-const char *http_method_name(enum http_method m)
-{
-	switch (m) {
-	case HTTP_GET: return "GET";
-	case HTTP_HEAD: return "HEAD";
-	case HTTP_POST: return "POST";
-	case HTTP_PUT: return "PUT";
-	case HTTP_PATCH: return "PATCH";
-	case HTTP_DELETE: return "DELETE";
-	case HTTP_OPTIONS: return "OPTIONS";
-	}
-	return "?";
 }

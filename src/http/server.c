@@ -62,11 +62,6 @@ const struct route *server_routes(size_t *n)
 	return route_table;
 }
 
-const char *request_header(const struct request *req, const char *name)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
 static enum http_method parse_method(const char *m)
 {
 	static const struct {

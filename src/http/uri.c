@@ -41,7 +41,7 @@ static void shown(const char *raw, size_t len, char *out, size_t outlen)
 }
 
 /* What can be wrong with a piece of the target, and what the client is told. */
-enum flaw { FLAW_ESCAPE, FLAW_NUL, FLAW_CONTROL, FLAW_ENCODING, FLAW_TWICE, FLAW_TOO_MANY };
+enum flaw { FLAW_ESCAPE, FLAW_NUL, FLAW_CONTROL, FLAW_ENCODING, FLAW_SLASH, FLAW_TWICE, FLAW_TOO_MANY };
 
 static const struct {
 	const char *code;
@@ -51,6 +51,7 @@ static const struct {
 	[FLAW_NUL] = {"invalid_uri", "it contains an encoded NUL character (%00)"},
 	[FLAW_CONTROL] = {"invalid_uri", "it contains a control character"},
 	[FLAW_ENCODING] = {"invalid_encoding", "it is not UTF-8 text"},
+	[FLAW_SLASH] = {"invalid_uri", "it contains an encoded slash (%2F), which no code or period contains"},
 	[FLAW_TWICE] = {"invalid_parameter", "it is given twice; give it once (lists are comma-separated: org=HN,HP)"},
 	[FLAW_TOO_MANY] = {"invalid_uri", "the query has more than 64 parameters"},
 };
@@ -88,6 +89,10 @@ static bool decode(const char *raw, size_t len, bool query, struct buf *out, enu
 			i += 2;
 			if (c == 0) {
 				*flaw = FLAW_NUL;
+				return false;
+			}
+			if (c == '/' && !query) { /* a segment's own text: it would split the path */
+				*flaw = FLAW_SLASH;
 				return false;
 			}
 		} else if (c == '+' && query) {

@@ -79,12 +79,12 @@ static enum format body_format(struct request *req, const char *body, size_t len
 {
 	const char *ct = request_header(req, "Content-Type");
 	if (ct) {
-		if (!strncasecmp(ct, "text/csv", 8) || !strncasecmp(ct, "application/csv", 15))
+		if (http_media_type_is(ct, "text/csv") || http_media_type_is(ct, "application/csv"))
 			return FORMAT_CSV;
-		if (!strncasecmp(ct, "application/json", 16))
+		if (http_media_type_is(ct, "application/json"))
 			return FORMAT_JSON;
-		if (strncasecmp(ct, "text/plain", 10) && strncasecmp(ct, "application/octet-stream", 24) &&
-		    strncasecmp(ct, "application/x-www-form-urlencoded", 33))
+		if (!http_media_type_is(ct, "text/plain") && !http_media_type_is(ct, "application/octet-stream") &&
+		    !http_media_type_is(ct, "application/x-www-form-urlencoded"))
 			return FORMAT_UNKNOWN;
 	}
 	/* curl --data-binary sends form-urlencoded: look at the body instead */

@@ -9,6 +9,7 @@
 
 #include "domain/number.h"
 #include "import/readers.h"
+#include "util/utf8.h"
 #include "util/buf.h"
 
 static size_t skip_space(const char *s, size_t len, size_t pos, long *line)
@@ -229,6 +230,16 @@ static bool number_too_large(const char *s, size_t len, size_t *used, struct buf
 	return true;
 }
 
+/* A field name an element gives twice, NULL when none is. */
+static const char *repeated_field(const struct import_record *rec)
+{
+	for (int i = 0; i < rec->nfields; i++)
+		for (int j = 0; j < i; j++)
+			if (!strcmp(rec->fields[i].name, rec->fields[j].name))
+				return rec->fields[i].name;
+	return NULL;
+}
+
 static bool json_elements(const char *body, size_t len, const struct import_sink *sink, struct read_error *err,
                           struct buf *text_copy, struct buf *texts);
 
@@ -293,8 +304,14 @@ static bool json_elements(const char *body, size_t len, const struct import_sink
 			buf_reset(text_copy);
 			buf_append(text_copy, body + pos, used);
 			struct import_record rec = {.line = element_line, .idx = idx};
+			const char *twice = NULL;
 			if (!members(text_copy->data, &rec, texts)) {
 				sink->reject(sink->ctx, element_line, idx, NULL, "invalid_row", "an element may have at most 32 fields");
+			} else if ((twice = repeated_field(&rec)) != NULL) {
+				/* which one counts would be a guess */
+				char why[160];
+				snprintf(why, sizeof why, "%.*s is given twice", utf8_cut(twice, strlen(twice), 40), twice);
+				sink->reject(sink->ctx, element_line, idx, twice, "invalid_field", why);
 			} else if (!sink->row(sink->ctx, &rec)) {
 				json_decref(parsed);
 				return true;

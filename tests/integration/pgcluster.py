@@ -3,6 +3,12 @@
 initdb in a temporary directory, a Unix socket in that directory and no TCP
 port, trust authentication (the directory is private). PostgreSQL refuses to
 run as root, so as root the cluster runs as the `postgres` user.
+
+The defaults favour speed (fsync, synchronous_commit and full_page_writes
+off): fine for a cluster that is thrown away, and for one stopped with
+`-m immediate`, which kills processes, not the operating system. A test that
+needs other settings passes them: PgCluster(settings={"synchronous_commit":
+"on"}).
 """
 import glob
 import os
@@ -28,8 +34,27 @@ def _as_owner(cmd: list[str]) -> list[str]:
     return cmd
 
 
+# postgresql.conf settings of every cluster unless the test says otherwise
+DEFAULT_SETTINGS = {
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_connections": "200",
+    "shared_buffers": "128MB",
+}
+
+
+def _conf_value(value) -> str:
+    """A postgresql.conf value: numbers and words as they are, the rest quoted."""
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    if text.replace(".", "").replace("_", "").isalnum():
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
 class PgCluster:
-    def __init__(self, state_file: str | None = None):
+    def __init__(self, state_file: str | None = None, settings: dict | None = None):
+        """settings: postgresql.conf parameters over DEFAULT_SETTINGS."""
         self.bindir = pg_bindir()
         self.dir = tempfile.mkdtemp(prefix="thidua-pg-", dir="/tmp")
         os.chmod(self.dir, 0o700)
@@ -39,15 +64,16 @@ class PgCluster:
         self.socketdir = self.dir
         self.user = "thidua"
         self.state_file = state_file
+        self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
         subprocess.run(
             _as_owner([f"{self.bindir}/initdb", "-D", self.datadir, "-U", self.user, "--auth=trust",
                        "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
             check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(self.datadir, "postgresql.conf"), "a") as f:
             f.write("listen_addresses = ''\n"
-                    f"unix_socket_directories = '{self.socketdir}'\n"
-                    "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
-                    "max_connections = 200\nshared_buffers = 128MB\n")
+                    f"unix_socket_directories = '{self.socketdir}'\n")
+            for name, value in self.settings.items():
+                f.write(f"{name} = {_conf_value(value)}\n")
         if state_file:
             os.makedirs(os.path.dirname(state_file), exist_ok=True)
             with open(state_file, "a") as f:
@@ -62,6 +88,24 @@ class PgCluster:
     def stop(self, mode: str = "fast") -> None:
         subprocess.run(_as_owner([f"{self.bindir}/pg_ctl", "-D", self.datadir, "-m", mode, "-w", "stop"]),
                        check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def restart(self, mode: str = "fast") -> None:
+        """pg_ctl restart: every connection is closed, the cluster comes back."""
+        subprocess.run(_as_owner([f"{self.bindir}/pg_ctl", "-D", self.datadir, "-l",
+                                  os.path.join(self.dir, "server.log"), "-m", mode, "-w", "-t", "60", "restart"]),
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def running(self) -> bool:
+        """Whether the postmaster is up (pg_ctl status)."""
+        return subprocess.run(_as_owner([f"{self.bindir}/pg_ctl", "-D", self.datadir, "status"]),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+    def server_log(self) -> str:
+        try:
+            with open(os.path.join(self.dir, "server.log"), encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
 
     def url(self, dbname: str) -> str:
         return f"host={self.socketdir} dbname={dbname} user={self.user}"

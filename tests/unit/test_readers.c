@@ -200,6 +200,16 @@ static void a_number_too_large_for_a_double_is_a_rejected_row(void)
 	done(&g);
 }
 
+static void a_field_given_twice_is_a_rejected_row(void)
+{
+	struct got g;
+	struct read_error err;
+	CHECK(read_json("[{\"code\": \"dup\", \"code\": \"HN-HBT\"}, {\"code\": \"HP\"}]", &g, &err));
+	CHECK_STR(buf_cstr(&g.rejects), "1|invalid_field\n");
+	CHECK_STR(buf_cstr(&g.rows), "1|1|{\"code\":\"HP\"}\n");
+	done(&g);
+}
+
 int main(void)
 {
 	RUN(csv_rows_become_objects_with_their_lines);
@@ -213,5 +223,6 @@ int main(void)
 	RUN(json_non_objects_are_rejected_rows);
 	RUN(broken_json_fails_with_a_place);
 	RUN(a_number_too_large_for_a_double_is_a_rejected_row);
+	RUN(a_field_given_twice_is_a_rejected_row);
 	return tap_done();
 }

@@ -1,0 +1,48 @@
+/* The request as handlers see it (see http.h): its path parameters, its
+ * headers, and the few facts of HTTP every layer above needs. */
+#include "http/http.h"
+
+#include <microhttpd.h>
+#include <string.h>
+#include <strings.h>
+
+const char *request_param(const struct request *req, const char *name)
+{
+	size_t len = strlen(name);
+	for (unsigned i = 0; i < req->nparams; i++)
+		if (req->param_name_lens[i] == len && !memcmp(req->param_names[i], name, len))
+			return req->param_values[i];
+	return NULL;
+}
+
+const char *request_header(const struct request *req, const char *name)
+{
+	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+const char *http_method_name(enum http_method m)
+{
+	switch (m) {
+	case HTTP_GET: return "GET";
+	case HTTP_HEAD: return "HEAD";
+	case HTTP_POST: return "POST";
+	case HTTP_PUT: return "PUT";
+	case HTTP_PATCH: return "PATCH";
+	case HTTP_DELETE: return "DELETE";
+	case HTTP_OPTIONS: return "OPTIONS";
+	}
+	return "?";
+}
+
+bool http_media_type_is(const char *content_type, const char *type)
+{
+	if (!content_type)
+		return false;
+	while (*content_type == ' ')
+		content_type++;
+	size_t n = strlen(type);
+	if (strncasecmp(content_type, type, n))
+		return false;
+	char next = content_type[n];
+	return next == '\0' || next == ';' || next == ' ' || next == '\t';
+}
