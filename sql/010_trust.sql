@@ -659,6 +659,11 @@ BEGIN
 		                  format('There is no value of %s for %s in %s.', upper(coalesce(p_org, p_bloc)),
 		                         lower(p_indicator), p.code));
 	END IF;
+	IF v_org = p_scope AND (SELECT target FROM value WHERE id = v_id) IS NOT NULL THEN
+		PERFORM api_raise(403, 'out_of_scope', 'org',
+		                  format('The value of %s for %s in %s holds a target, which came from above; this key may '
+		                         'not remove it.', upper(p_org), lower(p_indicator), p.code));
+	END IF;
 	v_lock := value_lock(v_org, v_bloc, v_period);
 	IF v_lock IS NOT NULL THEN
 		PERFORM lock_refuse(v_lock);
@@ -727,6 +732,19 @@ BEGIN
 		                    AND o.id = coalesce(c.org_id, (SELECT organizer_id FROM bloc WHERE id = c.bloc_id))
 		                    AND s.org_id = o.id
 		                    AND s.during @> organization_seen_on(o, p.end_date));
+	END IF;
+
+	-- Targets come from above: a key sets the targets of the organizations
+	-- under its own, never its own organization's (which its parent set).
+	IF p_scope IS NOT NULL THEN
+		UPDATE import_checked c
+		SET problem = ARRAY['out_of_scope', 'target',
+		                    format('the targets of %s come from above; this key sets targets for the organizations '
+		                           'under %s, and %s''s actuals', o.code, o.code, o.code)]
+		FROM organization o
+		WHERE c.problem IS NULL AND c.org_id = p_scope AND o.id = c.org_id AND c.present & 2 <> 0
+		  AND c.target::text IS DISTINCT FROM (SELECT v.target::text FROM value v WHERE v.org_id = c.org_id
+		                                         AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id);
 	END IF;
 
 	-- Locked periods.

@@ -652,7 +652,7 @@ static void table_format(struct params *p, const struct param_spec *s, const cha
 bool params_validate(struct params *p, const struct param_spec *specs, const struct param_input *in)
 {
 	memset(p, 0, sizeof *p);
-	static const struct param_spec none[] = {{NULL}};
+	static const struct param_spec none[] = {{.name = NULL}};
 	if (!specs)
 		specs = none;
 

@@ -215,6 +215,19 @@ static unsigned char separator(const char *body, size_t len)
 	return ',';
 }
 
+/* Where the line starting at pos ends (past its break): at LF, CRLF, or a
+ * bare CR, which Excel for Mac still writes ("CSV (Macintosh)"). */
+static size_t line_end(const char *body, size_t pos, size_t len)
+{
+	for (size_t i = pos; i < len; i++) {
+		if (body[i] == '\n')
+			return i + 1;
+		if (body[i] == '\r')
+			return i + 1 < len && body[i + 1] == '\n' ? i + 2 : i + 1;
+	}
+	return len;
+}
+
 static int is_space(unsigned char c)
 {
 	return c == ' ';
@@ -236,8 +249,7 @@ bool csv_read(const char *body, size_t len, const struct import_columns *cols, c
 
 	size_t pos = 0;
 	while (pos < len && !st.failed && !st.stopped) {
-		const char *nl = memchr(body + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - body) + 1 : len;
+		size_t end = line_end(body, pos, len);
 		st.line++;
 		if (st.record_line == 0) {
 			bool blank = true;

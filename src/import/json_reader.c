@@ -209,6 +209,8 @@ static bool number_too_large(const char *s, size_t len, size_t *used, struct buf
 			size_t j = i + 1;
 			while (j < end && s[j] != '"')
 				j += s[j] == '\\' ? 2 : 1;
+			if (j >= end)
+				return false; /* a string that does not end: not an element */
 			buf_append(copy, s + i, j + 1 - i);
 			i = j;
 		} else if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {

@@ -42,7 +42,7 @@ JOIN organization c ON c.code = l.c JOIN organization p ON p.code = l.p;
 SELECT value_put(o, NULL, 'new_members', p, a, t, NULL)
 FROM (VALUES ('HT-MOVED', '2023', 9, 7), ('HT-MOVED', '2024', 10, 8), ('HT-MOVED', '2025', 12, 10),
              ('HT-MOVED', '2026', 20, 15), ('HT-STAY', '2026', 5, 4), ('HN-OTHER', '2026', 7, 6),
-             ('HT-STAY', '2024', 3, 2)) v (o, p, a, t);
+             ('HT-STAY', '2024', 3, 2), ('HT', '2023', 50, 40)) v (o, p, a, t);
 INSERT INTO bloc (code, name, kind, organizer_id)
 SELECT b, n, 'cum', (SELECT id FROM organization WHERE code = o)
 FROM (VALUES ('X-BLOC', 'Cụm X', 'HN'), ('Y-BLOC', 'Cụm Y', 'HN'), ('Z-BLOC', 'Cụm Z', 'HT')) x (b, n, o);
@@ -265,6 +265,15 @@ WRITES = [
      None, [403, 204, 204, 403, 403, 403, 204]),
     ("delete a value after the move", "DELETE", "/v1/values?org=HT-MOVED&indicator=new_members&period=2025",
      None, [403, 403, 403, 403, 204, 204, 204]),
+    # targets come from above: a key sets its own organization's actuals, its descendants' targets
+    ("Hà Tĩnh's own actual", "PUT", "/v1/values", [{"org": "HT", "indicator": "members", "period": "2026", "actual": 1}],
+     [403, 200, 200, 403, 403, 403, 200]),
+    ("Hà Tĩnh's own target", "PUT", "/v1/values", [{"org": "HT", "indicator": "members", "period": "2026", "target": 1}],
+     [403, 403, 403, 403, 403, 403, 200]),
+    ("a target under Hà Tĩnh", "PUT", "/v1/values",
+     [{"org": "HT-STAY", "indicator": "members", "period": "2026", "target": 1}], [403, 200, 200, 403, 403, 403, 200]),
+    ("delete Hà Tĩnh's own value that holds a target", "DELETE",
+     "/v1/values?org=HT&indicator=new_members&period=2023", None, [403, 403, 403, 403, 403, 403, 204]),
     ("patch the moved organization", "PATCH", "/v1/organizations/HT-MOVED", {"short_name": "CĐCS Chuyển Đi"},
      [403, 403, 403, 403, 403, 200, 200]),
     ("patch an organization inside", "PATCH", "/v1/organizations/HT-STAY", {"short_name": "CĐCS Ở Lại"},

@@ -183,6 +183,19 @@ static void broken_json_fails_with_a_place(void)
 	done(&g);
 }
 
+static void lines_ended_by_a_bare_cr_are_counted(void)
+{
+	/* Excel for Mac's "CSV (Macintosh)": CR alone between lines */
+	struct got g;
+	struct read_error err;
+	CHECK(read_csv("org,indicator,period,actual\rHP,new_members,2022,1\rHT,new_members,2022\rHN,members,2023,3\r",
+	               &g, &err));
+	CHECK_STR(buf_cstr(&g.rows), "2|-1|{\"org\":\"HP\",\"indicator\":\"new_members\",\"period\":\"2022\",\"actual\":\"1\"}\n"
+	                             "4|-1|{\"org\":\"HN\",\"indicator\":\"members\",\"period\":\"2023\",\"actual\":\"3\"}\n");
+	CHECK_STR(buf_cstr(&g.rejects), "3|wrong_field_count\n");
+	done(&g);
+}
+
 static void a_number_too_large_for_a_double_is_a_rejected_row(void)
 {
 	struct got g;
@@ -222,6 +235,7 @@ int main(void)
 	RUN(json_elements_pass_verbatim);
 	RUN(json_non_objects_are_rejected_rows);
 	RUN(broken_json_fails_with_a_place);
+	RUN(lines_ended_by_a_bare_cr_are_counted);
 	RUN(a_number_too_large_for_a_double_is_a_rejected_row);
 	RUN(a_field_given_twice_is_a_rejected_row);
 	return tap_done();
