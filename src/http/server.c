@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -42,7 +43,6 @@
 #include "util/utf8.h"
 
 static struct MHD_Daemon *daemon_handle;
-static MHD_socket listen_socket = MHD_INVALID_SOCKET;
 static const struct route *route_table;
 static size_t route_count;
 static atomic_int inflight;
@@ -611,6 +611,27 @@ bool server_start(const struct route *routes, size_t nroutes)
 	return true;
 }
 
+/* New connections are refused from here on. MHD_quiesce_daemon would do it
+ * but races the worker threads of libmicrohttpd 0.9.75: a worker that wakes
+ * meanwhile drops the listening socket from its epoll set first, and the
+ * quiesce then aborts the process ("Failed to remove listen FD from epoll
+ * set"). Instead the listening socket is replaced, under its descriptor
+ * number, by an eventfd that never becomes ready: the kernel closes the
+ * socket (connections are refused) and removes it from every epoll set, MHD
+ * sees no event on that descriptor again, and MHD_stop_daemon closes the
+ * stand-in. */
+static void stop_listening(void)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon_handle, MHD_DAEMON_INFO_LISTEN_FD);
+	if (!info || info->listen_fd == MHD_INVALID_SOCKET)
+		return;
+	int standin = eventfd(0, EFD_CLOEXEC);
+	if (standin < 0 || dup2(standin, info->listen_fd) < 0)
+		log_warn(NULL, "could not stop listening (%s); new connections wait for the exit", strerror(errno));
+	if (standin >= 0)
+		close(standin);
+}
+
 void server_wait_and_stop(void)
 {
 	sigset_t set;
@@ -624,12 +645,7 @@ void server_wait_and_stop(void)
 	         sig == SIGTERM ? "SIGTERM" : "SIGINT", atomic_load(&inflight));
 	atomic_store(&draining, true);
 	sd_notify(0, "STOPPING=1");
-	listen_socket = MHD_quiesce_daemon(daemon_handle);
-	/* MHD no longer accepts, but the kernel would still complete handshakes
-	 * into the backlog; on Linux shutdown() makes the socket stop listening
-	 * (new connections are refused) while MHD still owns the descriptor. */
-	if (listen_socket != MHD_INVALID_SOCKET)
-		shutdown(listen_socket, SHUT_RDWR);
+	stop_listening();
 
 	int64_t deadline = time_mono_us() + (int64_t)cfg.shutdown_timeout_s * 1000000;
 	while (atomic_load(&inflight) > 0 && time_mono_us() < deadline) {
@@ -641,7 +657,5 @@ void server_wait_and_stop(void)
 		log_warn(NULL, "shutdown timeout: %d request(s) still running are cut off", left);
 	MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;
-	if (listen_socket != MHD_INVALID_SOCKET)
-		close(listen_socket);
 	log_info(NULL, "stopped");
 }
