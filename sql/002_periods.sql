@@ -162,3 +162,49 @@ BEGIN
 EXCEPTION WHEN SQLSTATE 'TD400' THEN
 	RETURN false;
 END $$;
+
+-- Every period code a value uses, with its dates; rows are added on demand
+-- by period_ensure() (and, set-wise, by the imports). The derived columns
+-- must agree with period_parse().
+CREATE TABLE period (
+	id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	code text NOT NULL UNIQUE,
+	kind period_kind NOT NULL,
+	year int NOT NULL,
+	year_end int NOT NULL,
+	number int NOT NULL,
+	start_date date NOT NULL,
+	end_date date NOT NULL,
+	label text NOT NULL,
+	CHECK (period_is_valid(code)),
+	CHECK (ROW(code, kind, year, year_end, number, start_date, end_date, label)::period_info = period_parse(code))
+);
+CREATE INDEX period_year ON period (year, kind);
+
+-- The id of a period, its row made the first time the code is used.
+CREATE FUNCTION period_ensure(p_code text) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+	p period_info := period_parse(p_code);
+	pid int;
+BEGIN
+	SELECT id INTO pid FROM period WHERE code = p.code;
+	IF pid IS NULL THEN
+		INSERT INTO period (code, kind, year, year_end, number, start_date, end_date, label)
+		VALUES (p.code, p.kind, p.year, p.year_end, p.number, p.start_date, p.end_date, p.label)
+		ON CONFLICT (code) DO NOTHING;
+		SELECT id INTO pid FROM period WHERE code = p.code;
+	END IF;
+	RETURN pid;
+END $$;
+
+-- The same period a year earlier (NULL for a congress term).
+CREATE FUNCTION period_year_before(p period_info) RETURNS period_info
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE p.kind
+	WHEN 'year' THEN period_parse((p.year - 1)::text)
+	WHEN 'half' THEN period_parse((p.year - 1) || 'H' || p.number)
+	WHEN 'quarter' THEN period_parse((p.year - 1) || 'Q' || p.number)
+	WHEN 'month' THEN period_parse((p.year - 1) || 'M' || p.number)
+	WHEN 'ytd' THEN period_parse((p.year - 1) || 'YTD' || p.number)
+END;

@@ -137,6 +137,8 @@ C_CODE_PATTERNS = [
 ]
 SQL_CODE_PATTERNS = [
     r"api_raise\(\d+, '([a-z_]+)'",
+    r"api_raise\(\d+, CASE \w+ WHEN '[a-z]+' THEN '([a-z_]+)'",
+    r"WHEN '[a-z]+' THEN '([a-z_]+)' ELSE '([a-z_]+)' END",
     r"(?:THEN|problem =)\s+ARRAY\['([a-z_]+)'",
     r"DETAIL = '([a-z_]+)'",
     r"v_code := '([a-z_]+)'",
@@ -155,7 +157,8 @@ def codes_in_sources() -> set[str]:
         with open(name, encoding="utf-8") as f:
             text = f.read()
         for pattern in SQL_CODE_PATTERNS:
-            used |= set(re.findall(pattern, text))
+            for m in re.findall(pattern, text):
+                used |= set(m) if isinstance(m, tuple) else {m}
     return used
 
 

@@ -1,177 +1,14 @@
 -- Bulk imports. The service parses the request body (CSV or a JSON array)
 -- and streams one row per record into a temporary table with COPY:
 -- import_value_rows (typed: the service checked each value row's fields,
--- period and numbers) or import_rows (line, idx, doc jsonb) for
+-- period and numbers) or import_rows (seq, line, idx, doc jsonb) for
 -- organizations and indicators. Records it refused go to import_rejects.
 -- One call here then checks every row against the data, merges the good
--- ones, and returns the import summary.
+-- ones, and returns the import summary. Rows are told apart by seq, their
+-- place in the file: a JSON array on one line puts every element on line 1.
 --
 -- Numbers keep their digits: 2516.100 stays 2516.100. A field left out
 -- leaves the stored one as it is; null (an empty CSV cell) clears it.
-
--- ---------------------------------------------------------------- values
-
--- The service has checked each row's shape (fields, the period code, the
--- numbers) and put it, typed, in import_value_rows; here the codes are
--- resolved and the rows checked against the data, all at once, then merged.
-CREATE FUNCTION import_values(p_scope bigint, p_keep_good boolean) RETURNS json
-LANGUAGE plpgsql AS $$
-DECLARE
-	v_rejected bigint;
-	v_created bigint := 0;
-	v_updated bigint := 0;
-	v_unchanged bigint;
-	v_valid bigint;
-	v_n bigint;
-	v_written boolean := false;
-BEGIN
-	-- the periods the file names, made once each (their codes are canonical)
-	INSERT INTO period (code, kind, year, year_end, number, start_date, end_date, label)
-	SELECT (period_parse(t.period)).*
-	FROM (SELECT DISTINCT r.period FROM import_value_rows r) t
-	WHERE NOT EXISTS (SELECT 1 FROM period p WHERE p.code = t.period)
-	ON CONFLICT (code) DO NOTHING;
-
-	CREATE TEMP TABLE import_checked ON COMMIT DROP AS
-	SELECT r.line, r.idx, o.id AS org_id, b.id AS bloc_id, i.id AS indicator_id, p.id AS period_id,
-	       r.actual, r.target, r.note, r.present,
-	       CASE
-	       WHEN r.org IS NOT NULL AND o.id IS NULL THEN
-	           ARRAY['unknown_organization', 'org', format('there is no organization %s', left(r.org, 60))]
-	       WHEN r.bloc IS NOT NULL AND b.id IS NULL THEN
-	           ARRAY['unknown_bloc', 'bloc', format('there is no bloc %s', left(r.bloc, 60))]
-	       WHEN i.id IS NULL THEN
-	           ARRAY['unknown_indicator', 'indicator', format('there is no indicator %s', left(r.indicator, 60))]
-	       WHEN o.id IS NOT NULL AND NOT o.validity && daterange(p.start_date, p.end_date, '[]') THEN
-	           ARRAY['outside_existence', 'period', format('%s did not exist during %s', o.code, p.label)]
-	       END AS problem
-	FROM import_value_rows r
-	JOIN period p ON p.code = r.period
-	LEFT JOIN organization o ON o.code = r.org
-	LEFT JOIN bloc b ON b.code = r.bloc
-	LEFT JOIN indicator i ON i.code = r.indicator;
-	ANALYZE import_checked;
-
-	-- Outside the key's scope: the organization, as the hierarchy stood at
-	-- the end of the period, is not under the scope (a bloc: its organizer).
-	IF p_scope IS NOT NULL THEN
-		WITH s AS MATERIALIZED (SELECT * FROM organization_subtree_spans(p_scope))
-		UPDATE import_checked c
-		SET problem = ARRAY['out_of_scope', CASE WHEN c.org_id IS NOT NULL THEN 'org' ELSE 'bloc' END,
-		                    format('%s is outside what this key may write (%s and the organizations under it)',
-		                           coalesce((SELECT code FROM organization WHERE id = c.org_id),
-		                                    (SELECT code FROM bloc WHERE id = c.bloc_id)),
-		                           (SELECT code FROM organization WHERE id = p_scope))]
-		WHERE c.problem IS NULL
-		  AND NOT EXISTS (SELECT 1 FROM s, period p
-		                  WHERE p.id = c.period_id
-		                    AND s.org_id = coalesce(c.org_id, (SELECT organizer_id FROM bloc WHERE id = c.bloc_id))
-		                    AND s.during @> p.end_date);
-	END IF;
-
-	-- Locked periods.
-	IF EXISTS (SELECT 1 FROM period_lock) THEN
-		UPDATE import_checked c
-		SET problem = ARRAY['period_locked', 'period',
-		                    format('%s is locked for %s (lock %s)', k.lock_period, k.lock_org, k.lock_id)]
-		FROM period p, lock_coverage() k
-		WHERE c.problem IS NULL AND p.id = c.period_id
-		  AND k.org_id = coalesce(c.org_id, (SELECT organizer_id FROM bloc WHERE id = c.bloc_id))
-		  AND k.during @> p.end_date AND p.start_date >= k.start_date AND p.end_date <= k.end_date;
-	END IF;
-
-	-- The same figure twice in one file: the first one counts.
-	UPDATE import_checked c
-	SET problem = ARRAY['duplicate_row', 'period',
-	                    format('the same %s, indicator and period as line %s',
-	                           CASE WHEN c.org_id IS NOT NULL THEN 'org' ELSE 'bloc' END, d.first_line)]
-	FROM (SELECT line, min(line) OVER (PARTITION BY org_id, bloc_id, indicator_id, period_id) AS first_line
-	      FROM import_checked WHERE problem IS NULL) d
-	WHERE c.line = d.line AND d.first_line <> d.line;
-
-	-- The stored figures the file touches, locked in id order so that
-	-- concurrent imports of the same figures queue instead of deadlocking.
-	CREATE TEMP TABLE import_existing ON COMMIT DROP AS
-	SELECT c.line, v.id AS value_id
-	FROM import_checked c JOIN value v
-	  ON v.org_id = c.org_id AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id
-	WHERE c.problem IS NULL AND c.org_id IS NOT NULL
-	UNION ALL
-	SELECT c.line, v.id
-	FROM import_checked c JOIN value v
-	  ON v.bloc_id = c.bloc_id AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id
-	WHERE c.problem IS NULL AND c.bloc_id IS NOT NULL AND v.bloc_id IS NOT NULL;
-	ANALYZE import_existing;
-	PERFORM 1 FROM value v WHERE v.id IN (SELECT value_id FROM import_existing) ORDER BY v.id FOR UPDATE;
-
-	-- A figure must keep an actual or a target.
-	UPDATE import_checked c
-	SET problem = ARRAY['missing_field', 'actual', 'a figure needs an actual or a target; to remove one use DELETE /v1/values']
-	FROM import_existing e JOIN value v ON v.id = e.value_id
-	WHERE c.line = e.line AND c.problem IS NULL
-	  AND (CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END) IS NULL
-	  AND (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END) IS NULL;
-	UPDATE import_checked c
-	SET problem = ARRAY['missing_field', 'actual', 'a new figure needs an actual or a target']
-	WHERE c.problem IS NULL AND c.actual IS NULL AND c.target IS NULL
-	  AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.line = c.line);
-
-	SELECT count(*) FILTER (WHERE problem IS NOT NULL) + (SELECT count(*) FROM import_rejects),
-	       count(*) FILTER (WHERE problem IS NULL)
-	INTO v_rejected, v_valid
-	FROM import_checked;
-
-	IF v_rejected = 0 OR p_keep_good THEN
-		UPDATE value v
-		SET actual = CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END,
-		    target = CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END,
-		    note = CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END
-		FROM import_checked c JOIN import_existing e ON e.line = c.line
-		WHERE c.problem IS NULL AND v.id = e.value_id
-		  AND ((CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END)::text IS DISTINCT FROM v.actual::text
-		       OR (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END)::text IS DISTINCT FROM v.target::text
-		       OR (CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END) IS DISTINCT FROM v.note);
-		GET DIAGNOSTICS v_updated = ROW_COUNT;
-		-- A figure created meanwhile by another import is merged, not lost.
-		INSERT INTO value (org_id, indicator_id, period_id, actual, target, note)
-		SELECT c.org_id, c.indicator_id, c.period_id, c.actual, c.target, c.note
-		FROM import_checked c
-		WHERE c.problem IS NULL AND c.org_id IS NOT NULL
-		  AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.line = c.line)
-		ORDER BY c.org_id, c.indicator_id, c.period_id
-		ON CONFLICT (org_id, indicator_id, period_id) DO UPDATE
-		SET actual = coalesce(excluded.actual, value.actual), target = coalesce(excluded.target, value.target),
-		    note = coalesce(excluded.note, value.note);
-		GET DIAGNOSTICS v_n = ROW_COUNT;
-		v_created := v_n;
-		INSERT INTO value (bloc_id, indicator_id, period_id, actual, target, note)
-		SELECT c.bloc_id, c.indicator_id, c.period_id, c.actual, c.target, c.note
-		FROM import_checked c
-		WHERE c.problem IS NULL AND c.bloc_id IS NOT NULL
-		  AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.line = c.line)
-		ORDER BY c.bloc_id, c.indicator_id, c.period_id
-		ON CONFLICT (bloc_id, indicator_id, period_id) WHERE bloc_id IS NOT NULL DO UPDATE
-		SET actual = coalesce(excluded.actual, value.actual), target = coalesce(excluded.target, value.target),
-		    note = coalesce(excluded.note, value.note);
-		GET DIAGNOSTICS v_n = ROW_COUNT;
-		v_created := v_created + v_n;
-		v_written := true;
-	ELSE
-		-- nothing is written; say what would have been
-		SELECT count(*) FILTER (WHERE e.line IS NULL),
-		       count(*) FILTER (WHERE e.line IS NOT NULL AND (
-		           (CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END)::text IS DISTINCT FROM v.actual::text
-		           OR (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END)::text IS DISTINCT FROM v.target::text
-		           OR (CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END) IS DISTINCT FROM v.note))
-		INTO v_created, v_updated
-		FROM import_checked c
-		LEFT JOIN import_existing e ON e.line = c.line
-		LEFT JOIN value v ON v.id = e.value_id
-		WHERE c.problem IS NULL;
-	END IF;
-	v_unchanged := v_valid - v_created - v_updated;
-	RETURN import_summary(v_written, v_created, v_updated, v_unchanged, v_rejected);
-END $$;
 
 -- The summary: counts, and the first 1000 rejected rows by line with the
 -- field and the reason. `written` says whether anything was stored.
@@ -197,24 +34,205 @@ BEGIN
 			) u ORDER BY u.line, u.idx LIMIT 1000) x), '[]'::json));
 END $$;
 
--- ---------------------------------------------------------------- organizations
+-- ---------------------------------------------------------------- values
 
--- A date written as text, NULL when it is not one.
-CREATE FUNCTION import_date(p text) RETURNS date
-LANGUAGE plpgsql IMMUTABLE AS $$
+-- Values: the service has checked each row's shape (fields, the period
+-- code, the numbers) and put it, typed, in import_value_rows; here the
+-- codes are resolved and the rows checked against the data, all at once,
+-- then merged. A row is within scope when the key reaches its organization
+-- on the row's day for the period (a bloc's own total: its organizer).
+CREATE FUNCTION import_values(p_scope bigint, p_keep_good boolean) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_rejected bigint;
+	v_created bigint := 0;
+	v_updated bigint := 0;
+	v_unchanged bigint;
+	v_valid bigint;
+	v_n bigint := (SELECT count(*) FROM import_value_rows);
+	v_written boolean := false;
 BEGIN
-	IF p !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
-		RETURN NULL;
+	-- A load much larger than what the statistics of `value` describe (a
+	-- first load, a province's five years at once) would plan the look-up
+	-- of the figures it replaces on stale numbers: minutes instead of
+	-- seconds. ANALYZE samples a fixed number of rows: well under a second.
+	IF v_n > 10000 AND v_n > 0.2 * (SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'value'::regclass) THEN
+		ANALYZE value;
 	END IF;
-	RETURN p::date;
-EXCEPTION WHEN others THEN
-	RETURN NULL;
+	-- the periods the file names, made once each (their codes are canonical)
+	INSERT INTO period (code, kind, year, year_end, number, start_date, end_date, label)
+	SELECT (period_parse(t.period)).*
+	FROM (SELECT DISTINCT r.period FROM import_value_rows r) t
+	WHERE NOT EXISTS (SELECT 1 FROM period p WHERE p.code = t.period)
+	ON CONFLICT (code) DO NOTHING;
+
+	CREATE TEMP TABLE import_checked ON COMMIT DROP AS
+	SELECT r.seq, r.line, r.idx, o.id AS org_id, b.id AS bloc_id, i.id AS indicator_id, p.id AS period_id,
+	       r.actual, r.target, r.note, r.present,
+	       CASE
+	       WHEN r.org IS NOT NULL AND o.id IS NULL THEN
+	           ARRAY['unknown_organization', 'org', format('there is no organization %s', left(r.org, 60))]
+	       WHEN r.bloc IS NOT NULL AND b.id IS NULL THEN
+	           ARRAY['unknown_bloc', 'bloc', format('there is no bloc %s', left(r.bloc, 60))]
+	       WHEN i.id IS NULL THEN
+	           ARRAY['unknown_indicator', 'indicator', format('there is no indicator %s', left(r.indicator, 60))]
+	       WHEN o.id IS NOT NULL AND NOT o.validity && daterange(p.start_date, p.end_date, '[]') THEN
+	           ARRAY['outside_existence', 'period', format('%s did not exist during %s', o.code, p.label)]
+	       END AS problem
+	FROM import_value_rows r
+	JOIN period p ON p.code = r.period
+	LEFT JOIN organization o ON o.code = r.org
+	LEFT JOIN bloc b ON b.code = r.bloc
+	LEFT JOIN indicator i ON i.code = r.indicator;
+	CREATE UNIQUE INDEX ON import_checked (seq);
+	ANALYZE import_checked;
+
+	IF p_scope IS NOT NULL THEN
+		WITH s AS MATERIALIZED (SELECT * FROM organization_subtree_spans(p_scope))
+		UPDATE import_checked c
+		SET problem = ARRAY['out_of_scope', CASE WHEN c.org_id IS NOT NULL THEN 'org' ELSE 'bloc' END,
+		                    format('%s is outside what this key may write on %s (%s and the organizations under it)',
+		                           coalesce((SELECT code FROM organization WHERE id = c.org_id),
+		                                    (SELECT code FROM bloc WHERE id = c.bloc_id)),
+		                           (SELECT end_date FROM period WHERE id = c.period_id),
+		                           (SELECT code FROM organization WHERE id = p_scope))]
+		WHERE c.problem IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM s, period p, organization o
+		                  WHERE p.id = c.period_id
+		                    AND o.id = coalesce(c.org_id, (SELECT organizer_id FROM bloc WHERE id = c.bloc_id))
+		                    AND s.org_id = o.id
+		                    AND s.during @> organization_seen_on(o, p.end_date));
+	END IF;
+
+	-- Targets come from above: a key sets the targets of the organizations
+	-- under its own, never its own organization's (which its parent set).
+	IF p_scope IS NOT NULL THEN
+		UPDATE import_checked c
+		SET problem = ARRAY['out_of_scope', 'target',
+		                    format('the targets of %s come from above; this key sets targets for the organizations '
+		                           'under %s, and %s''s actuals', o.code, o.code, o.code)]
+		FROM organization o
+		WHERE c.problem IS NULL AND c.org_id = p_scope AND o.id = c.org_id AND c.present & 2 <> 0
+		  AND c.target::text IS DISTINCT FROM (SELECT v.target::text FROM value v WHERE v.org_id = c.org_id
+		                                         AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id);
+	END IF;
+
+	-- Locked periods.
+	IF EXISTS (SELECT 1 FROM period_lock) THEN
+		UPDATE import_checked c
+		SET problem = ARRAY['period_locked', 'period',
+		                    format('%s is locked for %s (lock %s)', k.lock_period, k.lock_org, k.lock_id)]
+		FROM period p, lock_coverage() k
+		WHERE c.problem IS NULL AND p.id = c.period_id
+		  AND k.org_id = coalesce(c.org_id, (SELECT organizer_id FROM bloc WHERE id = c.bloc_id))
+		  AND k.during @> p.end_date AND p.start_date >= k.start_date AND p.end_date <= k.end_date;
+	END IF;
+
+	-- The same figure twice in one file: the first one counts.
+	UPDATE import_checked c
+	SET problem = ARRAY['duplicate_row', 'period',
+	                    format('the same %s, indicator and period as %s',
+	                           CASE WHEN c.org_id IS NOT NULL THEN 'org' ELSE 'bloc' END,
+	                           CASE WHEN d.first_idx IS NOT NULL THEN 'element ' || d.first_idx
+	                                ELSE 'line ' || d.first_line END)]
+	FROM (SELECT seq, first_value(seq) OVER w AS first_seq, first_value(line) OVER w AS first_line,
+	             first_value(idx) OVER w AS first_idx
+	      FROM import_checked WHERE problem IS NULL
+	      WINDOW w AS (PARTITION BY org_id, bloc_id, indicator_id, period_id ORDER BY seq)) d
+	WHERE c.seq = d.seq AND d.first_seq <> d.seq;
+
+	-- The stored figures the file touches, locked in id order so that
+	-- concurrent imports of the same figures queue instead of deadlocking.
+	CREATE TEMP TABLE import_existing ON COMMIT DROP AS
+	SELECT c.seq, v.id AS value_id
+	FROM import_checked c JOIN value v
+	  ON v.org_id = c.org_id AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id
+	WHERE c.problem IS NULL AND c.org_id IS NOT NULL
+	UNION ALL
+	SELECT c.seq, v.id
+	FROM import_checked c JOIN value v
+	  ON v.bloc_id = c.bloc_id AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id
+	WHERE c.problem IS NULL AND c.bloc_id IS NOT NULL AND v.bloc_id IS NOT NULL;
+	CREATE UNIQUE INDEX ON import_existing (seq);
+	ANALYZE import_existing;
+	PERFORM 1 FROM value v WHERE v.id IN (SELECT value_id FROM import_existing) ORDER BY v.id FOR UPDATE;
+
+	-- A figure must keep an actual or a target.
+	UPDATE import_checked c
+	SET problem = ARRAY['missing_field', 'actual', 'a figure needs an actual or a target; to remove one use DELETE /v1/values']
+	FROM import_existing e JOIN value v ON v.id = e.value_id
+	WHERE c.seq = e.seq AND c.problem IS NULL
+	  AND (CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END) IS NULL
+	  AND (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END) IS NULL;
+	UPDATE import_checked c
+	SET problem = ARRAY['missing_field', 'actual', 'a new figure needs an actual or a target']
+	WHERE c.problem IS NULL AND c.actual IS NULL AND c.target IS NULL
+	  AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.seq = c.seq);
+
+	SELECT count(*) FILTER (WHERE problem IS NOT NULL) + (SELECT count(*) FROM import_rejects),
+	       count(*) FILTER (WHERE problem IS NULL)
+	INTO v_rejected, v_valid
+	FROM import_checked;
+
+	IF v_rejected = 0 OR p_keep_good THEN
+		UPDATE value v
+		SET actual = CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END,
+		    target = CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END,
+		    note = CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END
+		FROM import_checked c JOIN import_existing e ON e.seq = c.seq
+		WHERE c.problem IS NULL AND v.id = e.value_id
+		  AND ((CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END)::text IS DISTINCT FROM v.actual::text
+		       OR (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END)::text IS DISTINCT FROM v.target::text
+		       OR (CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END) IS DISTINCT FROM v.note);
+		GET DIAGNOSTICS v_updated = ROW_COUNT;
+		-- A figure created meanwhile by another import is merged, not lost.
+		INSERT INTO value (org_id, indicator_id, period_id, actual, target, note)
+		SELECT c.org_id, c.indicator_id, c.period_id, c.actual, c.target, c.note
+		FROM import_checked c
+		WHERE c.problem IS NULL AND c.org_id IS NOT NULL
+		  AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.seq = c.seq)
+		ORDER BY c.org_id, c.indicator_id, c.period_id
+		ON CONFLICT (org_id, indicator_id, period_id) DO UPDATE
+		SET actual = coalesce(excluded.actual, value.actual), target = coalesce(excluded.target, value.target),
+		    note = coalesce(excluded.note, value.note);
+		GET DIAGNOSTICS v_n = ROW_COUNT;
+		v_created := v_n;
+		INSERT INTO value (bloc_id, indicator_id, period_id, actual, target, note)
+		SELECT c.bloc_id, c.indicator_id, c.period_id, c.actual, c.target, c.note
+		FROM import_checked c
+		WHERE c.problem IS NULL AND c.bloc_id IS NOT NULL
+		  AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.seq = c.seq)
+		ORDER BY c.bloc_id, c.indicator_id, c.period_id
+		ON CONFLICT (bloc_id, indicator_id, period_id) WHERE bloc_id IS NOT NULL DO UPDATE
+		SET actual = coalesce(excluded.actual, value.actual), target = coalesce(excluded.target, value.target),
+		    note = coalesce(excluded.note, value.note);
+		GET DIAGNOSTICS v_n = ROW_COUNT;
+		v_created := v_created + v_n;
+		v_written := true;
+	ELSE
+		-- nothing is written; say what would have been
+		SELECT count(*) FILTER (WHERE e.seq IS NULL),
+		       count(*) FILTER (WHERE e.seq IS NOT NULL AND (
+		           (CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END)::text IS DISTINCT FROM v.actual::text
+		           OR (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END)::text IS DISTINCT FROM v.target::text
+		           OR (CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END) IS DISTINCT FROM v.note))
+		INTO v_created, v_updated
+		FROM import_checked c
+		LEFT JOIN import_existing e ON e.seq = c.seq
+		LEFT JOIN value v ON v.id = e.value_id
+		WHERE c.problem IS NULL;
+	END IF;
+	v_unchanged := v_valid - v_created - v_updated;
+	RETURN import_summary(v_written, v_created, v_updated, v_unchanged, v_rejected);
 END $$;
 
--- One organization row, applied inside its own subtransaction by
--- import_organizations. Returns 'created', 'updated' or 'unchanged'; raises
--- TD4xx with the field for anything wrong. p_mode 'create' refuses an
--- existing code, 'update' a missing one.
+-- ---------------------------------------------------------------- organizations
+
+-- One organization row, by the rules of the date-true scope: a new
+-- organization's parent must be inside the key's reach for every day of
+-- the new link; an existing one must be reached today; a move needs the
+-- organization reached on its first day under the new parent, and the new
+-- parent for every day from then on.
 CREATE FUNCTION import_organization_row(p_scope bigint, d jsonb, p_mode text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -243,24 +261,23 @@ BEGIN
 	IF d->>'code' IS NULL THEN
 		PERFORM api_raise(400, 'missing_field', 'code', 'code is missing');
 	END IF;
-	IF v_code !~ '^[A-Z0-9]+(-[A-Z0-9]+)*$' OR length(v_code) > 40 THEN
+	IF NOT code_is_valid(v_code) THEN
 		PERFORM api_raise(400, 'invalid_field', 'code',
 		                  format('code %s must be letters, digits and single hyphens, at most 40, as in HN-HBT', left(d->>'code', 60)));
 	END IF;
-	IF d ? 'kind' AND d->>'kind' IS NOT NULL AND d->>'kind' NOT IN ('confederation', 'province', 'district', 'commune', 'sector', 'grassroots', 'other') THEN
-		PERFORM api_raise(400, 'invalid_field', 'kind',
-		                  format('kind %s is not one of confederation, province, district, commune, sector, grassroots, other', left(d->>'kind', 40)));
-	END IF;
+	PERFORM enum_check(d->>'kind', 'org_kind', 'kind');
 	FOREACH k IN ARRAY ARRAY['valid_from', 'valid_to', 'parent_from'] LOOP
 		IF d->>k IS NOT NULL AND import_date(d->>k) IS NULL THEN
 			PERFORM api_raise(400, 'invalid_field', k, format('%s %s is not a date as YYYY-MM-DD', k, left(d->>k, 40)));
 		END IF;
 	END LOOP;
-	IF d ? 'name' AND (d->>'name' IS NULL OR btrim(d->>'name') = '' OR length(d->>'name') > 300) THEN
+	IF d ? 'name' AND d->>'name' IS NULL THEN
 		PERFORM api_raise(400, 'invalid_field', 'name', 'name must be 1 to 300 characters');
 	END IF;
+	PERFORM text_check(d->>'name', 'name', 300, true);
+	PERFORM text_check(nullif(d->>'short_name', ''), 'short_name', 300, true);
 	IF d->>'parent' IS NOT NULL THEN
-		v_parent := scope_check(p_scope, resolve_organization(d->>'parent', 'parent'), 'parent');
+		v_parent := resolve_organization(d->>'parent', 'parent');
 	END IF;
 	IF d->>'successor' IS NOT NULL THEN
 		v_successor := resolve_organization(d->>'successor', 'successor');
@@ -281,6 +298,9 @@ BEGIN
 			PERFORM api_raise(403, 'out_of_scope', 'parent',
 			                  'This key may only create organizations under its own; give their parent.');
 		END IF;
+		PERFORM scope_check_span(p_scope, v_parent,
+		                         daterange(coalesce(import_date(d->>'parent_from'), import_date(d->>'valid_from')),
+		                                   import_date(d->>'valid_to'), '[]'), 'parent');
 		INSERT INTO organization (code, name, short_name, kind, valid_from, valid_to, successor_id)
 		VALUES (v_code, d->>'name', nullif(d->>'short_name', ''), (d->>'kind')::org_kind,
 		        import_date(d->>'valid_from'), import_date(d->>'valid_to'), v_successor)
@@ -295,7 +315,7 @@ BEGIN
 	IF p_mode = 'create' THEN
 		PERFORM api_raise(409, 'organization_exists', 'code', format('Organization %s already exists.', v_code));
 	END IF;
-	PERFORM scope_check(p_scope, o.id, 'code');
+	PERFORM scope_check_on(p_scope, o.id, current_date, 'code');
 	v_valid_from := CASE WHEN d ? 'valid_from' THEN import_date(d->>'valid_from') ELSE o.valid_from END;
 	v_valid_to := CASE WHEN d ? 'valid_to' THEN import_date(d->>'valid_to') ELSE o.valid_to END;
 	UPDATE organization SET
@@ -331,6 +351,9 @@ BEGIN
 				                  format('%s is under %s; to move it under %s give parent_from, the first day under the new parent',
 				                         v_code, (SELECT code FROM organization WHERE id = v_current), upper(d->>'parent')));
 			END IF;
+			PERFORM scope_check_on(p_scope, o.id, coalesce(v_from, v_valid_from, current_date), 'code');
+			PERFORM scope_check_span(p_scope, v_parent, daterange(coalesce(v_from, v_valid_from), v_valid_to, '[]'),
+			                         'parent');
 			-- the link holding on v_from ends the day before; the new one runs to the end
 			SELECT valid_from INTO v_link_from FROM organization_parent
 			WHERE org_id = o.id AND during @> v_from;
@@ -367,24 +390,34 @@ DECLARE
 	v_rejected bigint;
 BEGIN
 	SET CONSTRAINTS ALL IMMEDIATE;
-	CREATE TEMP TABLE import_checked (line int, idx int, problem text[], done boolean NOT NULL DEFAULT false)
+	-- Each row's code and the codes it names, indexed, so that finding the
+	-- rows whose parent or successor is still to be created is a join, not
+	-- a scan of the file for every row.
+	CREATE TEMP TABLE import_checked (seq int, line int, idx int, code text, parent text, successor text,
+	                                  problem text[], done boolean NOT NULL DEFAULT false)
 		ON COMMIT DROP;
-	INSERT INTO import_checked (line, idx) SELECT line, idx FROM import_rows;
+	INSERT INTO import_checked (seq, line, idx, code, parent, successor)
+	SELECT seq, line, idx, upper(doc->>'code'), upper(doc->>'parent'), upper(doc->>'successor') FROM import_rows;
+	CREATE UNIQUE INDEX ON import_checked (seq);
+	CREATE INDEX ON import_checked (code);
+	ANALYZE import_checked;
 	WHILE v_progress LOOP
 		v_progress := false;
 		FOR r IN
-			SELECT i.line, i.idx, i.doc FROM import_rows i JOIN import_checked c USING (line)
+			SELECT i.seq, i.doc FROM import_rows i JOIN import_checked c USING (seq)
 			WHERE NOT c.done
 			  -- wait for a parent or successor that another pending row creates
-			  AND NOT EXISTS (SELECT 1 FROM import_rows j JOIN import_checked cj USING (line)
-			                  WHERE NOT cj.done AND j.line <> i.line
-			                    AND upper(j.doc->>'code') IN (upper(i.doc->>'parent'), upper(i.doc->>'successor'))
-			                    AND NOT EXISTS (SELECT 1 FROM organization WHERE code = upper(j.doc->>'code')))
-			ORDER BY i.line
+			  AND NOT EXISTS (SELECT 1 FROM import_checked cj
+			                  WHERE cj.code = c.parent AND NOT cj.done AND cj.seq <> c.seq
+			                    AND NOT EXISTS (SELECT 1 FROM organization o WHERE o.code = cj.code))
+			  AND NOT EXISTS (SELECT 1 FROM import_checked cj
+			                  WHERE cj.code = c.successor AND NOT cj.done AND cj.seq <> c.seq
+			                    AND NOT EXISTS (SELECT 1 FROM organization o WHERE o.code = cj.code))
+			ORDER BY i.seq
 		LOOP
 			BEGIN
 				v_status := import_organization_row(p_scope, r.doc, p_mode);
-				UPDATE import_checked SET done = true WHERE line = r.line;
+				UPDATE import_checked SET done = true WHERE seq = r.seq;
 				v_created := v_created + (v_status = 'created')::int;
 				v_updated := v_updated + (v_status = 'updated')::int;
 				v_unchanged := v_unchanged + (v_status = 'unchanged')::int;
@@ -400,7 +433,7 @@ BEGIN
 						WHEN '23514' THEN 'a value breaks a rule of the data (dates in order, names one line)'
 						ELSE 'the row contradicts the data already stored' END;
 				END IF;
-				UPDATE import_checked SET done = true, problem = ARRAY[v_code, v_field, v_msg] WHERE line = r.line;
+				UPDATE import_checked SET done = true, problem = ARRAY[v_code, v_field, v_msg] WHERE seq = r.seq;
 			END;
 			v_progress := true;
 		END LOOP;
@@ -416,6 +449,7 @@ END $$;
 
 -- ---------------------------------------------------------------- indicators
 
+-- One indicator row, its text fields checked as every body's are.
 CREATE FUNCTION import_indicator_row(d jsonb) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -430,24 +464,24 @@ BEGIN
 			                         'higher_is_better, description', k));
 		END IF;
 	END LOOP;
-	IF v_code IS NULL OR v_code !~ '^[a-z][a-z0-9_]*$' OR length(v_code) > 60 THEN
+	IF v_code IS NULL OR NOT indicator_code_is_valid(v_code) THEN
 		PERFORM api_raise(400, 'invalid_field', 'code', 'code must be lowercase letters, digits and underscores, as in new_members');
 	END IF;
-	IF d ? 'kind' AND d->>'kind' NOT IN ('flow', 'stock') THEN
-		PERFORM api_raise(400, 'invalid_field', 'kind', 'kind must be flow or stock');
-	END IF;
-	IF d ? 'rollup' AND d->>'rollup' NOT IN ('sum', 'none') THEN
-		PERFORM api_raise(400, 'invalid_field', 'rollup', 'rollup must be sum or none');
-	END IF;
+	PERFORM enum_check(d->>'kind', 'indicator_kind', 'kind');
+	PERFORM enum_check(d->>'rollup', 'rollup_rule', 'rollup');
 	IF d ? 'higher_is_better' AND coalesce(jsonb_typeof(d->'higher_is_better') <> 'boolean'
 	                                       AND lower(d->>'higher_is_better') NOT IN ('true', 'false'), true) THEN
 		PERFORM api_raise(400, 'invalid_field', 'higher_is_better', 'higher_is_better must be true or false');
 	END IF;
 	FOREACH k IN ARRAY ARRAY['name', 'name_en', 'unit'] LOOP
-		IF d ? k AND (d->>k IS NULL OR btrim(d->>k) = '' OR length(d->>k) > 300) THEN
+		IF d ? k AND (d->>k IS NULL OR btrim(d->>k) = '') THEN
 			PERFORM api_raise(400, 'invalid_field', k, format('%s must be 1 to 300 characters', k));
 		END IF;
 	END LOOP;
+	PERFORM text_check(d->>'name', 'name', 300, true);
+	PERFORM text_check(d->>'name_en', 'name_en', 300, true);
+	PERFORM text_check(d->>'unit', 'unit', 40, true);
+	PERFORM text_check(d->>'description', 'description', 2000, false);
 	SELECT * INTO i FROM indicator WHERE code = v_code FOR UPDATE;
 	IF NOT FOUND THEN
 		FOREACH k IN ARRAY ARRAY['name', 'name_en', 'unit', 'kind'] LOOP
@@ -475,7 +509,9 @@ BEGIN
 	RETURN CASE WHEN FOUND THEN 'updated' ELSE 'unchanged' END;
 END $$;
 
-CREATE FUNCTION import_indicators(p_keep_good boolean) RETURNS json
+-- Indicator rows one by one, each in a subtransaction; only a key without
+-- scope changes the catalogue.
+CREATE FUNCTION import_indicators(p_scope bigint, p_keep_good boolean) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
 	r record;
@@ -489,8 +525,9 @@ DECLARE
 	v_unchanged bigint := 0;
 	v_rejected bigint;
 BEGIN
+	PERFORM catalogue_check(p_scope);
 	CREATE TEMP TABLE import_checked (line int, idx int, problem text[]) ON COMMIT DROP;
-	FOR r IN SELECT line, idx, doc FROM import_rows ORDER BY line LOOP
+	FOR r IN SELECT line, idx, doc FROM import_rows ORDER BY seq LOOP
 		BEGIN
 			v_status := import_indicator_row(r.doc);
 			v_created := v_created + (v_status = 'created')::int;

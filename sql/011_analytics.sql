@@ -15,32 +15,18 @@
 -- Percentages are rounded to 2 decimals half away from zero and leave
 -- without trailing zeros: 2202/1200 -> 183.5, 12/9 -> 133.33.
 
+-- completion and progress: part / whole × 100
 CREATE FUNCTION pct(p_part numeric, p_whole numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN p_part IS NULL OR p_whole IS NULL OR p_whole = 0 THEN NULL
             ELSE trim_scale(round(p_part / p_whole * 100, 2)) END;
 
+-- year-on-year change: (now − before) / |before| × 100
 CREATE FUNCTION change_pct(p_now numeric, p_before numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN pct(p_now - p_before, abs(p_before));
 
--- The same period a year earlier (NULL for a congress term).
-CREATE FUNCTION period_year_before(p period_info) RETURNS period_info
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE p.kind
-	WHEN 'year' THEN period_parse((p.year - 1)::text)
-	WHEN 'half' THEN period_parse((p.year - 1) || 'H' || p.number)
-	WHEN 'quarter' THEN period_parse((p.year - 1) || 'Q' || p.number)
-	WHEN 'month' THEN period_parse((p.year - 1) || 'M' || p.number)
-	WHEN 'ytd' THEN period_parse((p.year - 1) || 'YTD' || p.number)
-END;
-
 -- ---------------------------------------------------------------- one subject
-
--- The field ('actual' or 'target') of a value row.
-CREATE FUNCTION value_field(v value, p_field text) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE p_field WHEN 'actual' THEN v.actual ELSE v.target END;
 
 -- Rule 2 for one organization or bloc: the figure from its own reported
 -- sub-periods, or NULL with the sub-periods still missing.
@@ -125,25 +111,64 @@ BEGIN
 	END IF;
 END $$;
 
+-- Whether an organization reported an indicator for any shorter period
+-- inside p: without such figures there is nothing to derive p from.
+CREATE FUNCTION has_pieces(p_org bigint, p_indicator int, p period_info) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT EXISTS (SELECT 1 FROM value v JOIN period pr ON pr.id = v.period_id
+	               WHERE v.org_id = p_org AND v.indicator_id = p_indicator
+	                 AND pr.start_date >= p.start_date AND pr.end_date <= p.end_date AND pr.code <> p.code)
+$$;
+
+-- Rules 1 and 2 when the reported figure is already known (NULL when the
+-- organization reported none): derivation runs only in that case, and
+-- only for an organization that has figures for shorter periods inside
+-- this one (p_has_pieces), since without them there is nothing to add up.
+CREATE FUNCTION reported_or_derived(p_org bigint, p_reported numeric, p_has_pieces boolean, p_indicator int,
+                                    p_kind indicator_kind, p period_info, p_field text)
+RETURNS TABLE (val numeric, source text)
+LANGUAGE sql STABLE AS $$
+	SELECT p_reported, 'reported'::text WHERE p_reported IS NOT NULL
+	UNION ALL
+	SELECT d.total, 'periods' FROM derive_from_periods(p_org, NULL, p_indicator, p_kind, p, p_field) d
+	WHERE p_reported IS NULL AND p_has_pieces AND d.total IS NOT NULL
+$$;
+
 -- Rule 3, for every child of an organization at once: each child's
 -- figure, walking down the hierarchy as it stood at the period's end and
 -- stopping under any organization that has its own figure (its figure
--- covers everything below it).
+-- covers everything below it). Set-wise: the figures reported for the
+-- period are joined in bulk, and rule 2 runs only for organizations that
+-- reported none.
 CREATE FUNCTION children_figures(p_org bigint, p_indicator int, p period_info, p_field text)
 RETURNS TABLE (child_id bigint, val numeric, source text)
 LANGUAGE sql STABLE AS $$
 	WITH RECURSIVE ind AS (
 		SELECT kind, rollup FROM indicator WHERE id = p_indicator
+	), rep AS MATERIALIZED (
+		-- the figures reported for the period (an index-only scan)
+		SELECT f.org_id, f.val
+		FROM (SELECT v.org_id, CASE p_field WHEN 'actual' THEN v.actual ELSE v.target END AS val
+		      FROM value v
+		      WHERE v.indicator_id = p_indicator AND v.period_id = (SELECT id FROM period WHERE code = p.code)
+		        AND v.org_id IS NOT NULL) f
+		WHERE f.val IS NOT NULL
 	), walk(org_id, top, depth, own, own_source) AS (
 		SELECT l.org_id, l.org_id, 1, f.val, f.source
-		FROM organization_parent l, ind, own_figure(l.org_id, NULL, p_indicator, ind.kind, p, p_field) f
+		FROM organization_parent l
+		CROSS JOIN ind
+		LEFT JOIN rep ON rep.org_id = l.org_id
+		LEFT JOIN LATERAL reported_or_derived(l.org_id, rep.val, rep.val IS NULL AND has_pieces(l.org_id, p_indicator, p),
+		                                      p_indicator, ind.kind, p, p_field) f ON true
 		WHERE l.parent_id = p_org AND l.during @> p.end_date
 		UNION ALL
 		SELECT l.org_id, w.top, w.depth + 1, f.val, f.source
 		FROM walk w
 		JOIN organization_parent l ON l.parent_id = w.org_id AND l.during @> p.end_date
 		CROSS JOIN ind
-		CROSS JOIN LATERAL own_figure(l.org_id, NULL, p_indicator, ind.kind, p, p_field) f
+		LEFT JOIN rep ON rep.org_id = l.org_id
+		LEFT JOIN LATERAL reported_or_derived(l.org_id, rep.val, rep.val IS NULL AND has_pieces(l.org_id, p_indicator, p),
+		                                      p_indicator, ind.kind, p, p_field) f ON true
 		WHERE w.own IS NULL AND w.depth < 20 AND ind.rollup = 'sum'
 	)
 	SELECT w.top,
@@ -183,20 +208,30 @@ END $$;
 -- Per indicator with anything to show: actual, target, completion; for a
 -- part of a year the year's target and the progress toward it; the same
 -- period a year before and the change. Used for organizations and blocs.
-CREATE FUNCTION summary_rows(p_org bigint, p_bloc bigint, p period_info)
+-- Figures of days outside p_reach (the days the key reaches the
+-- organization; NULL: all) are left out, not computed: the same period a
+-- year before, and the whole year's target.
+CREATE FUNCTION summary_rows(p_org bigint, p_bloc bigint, p period_info, p_reach datemultirange)
 RETURNS TABLE (indicator text, name text, unit text, actual numeric, target numeric, completion_pct numeric,
                year_target numeric, year_progress_pct numeric, previous numeric, yoy_pct numeric, source text,
                missing json)
 LANGUAGE sql STABLE AS $$
-	WITH context AS (
+	WITH periods AS (
 		SELECT p, period_year_before(p) AS before,
 		       CASE WHEN p.kind IN ('half', 'quarter', 'month', 'ytd') THEN period_parse(p.year::text) END AS whole_year
+	), context AS (
+		SELECT x.p, x.before, x.whole_year,
+		       p_reach IS NULL OR p_reach @> organization_day(p_org, (x.before).end_date) AS before_shown,
+		       p_reach IS NULL OR p_reach @> organization_day(p_org, (x.whole_year).end_date) AS year_shown
+		FROM periods x
 	), candidates AS (
 		-- indicators with a value near the period: in it, in the year, a year before
 		SELECT DISTINCT v.indicator_id
 		FROM value v JOIN period pr ON pr.id = v.period_id, context c
 		WHERE (v.org_id = p_org OR v.bloc_id = p_bloc)
-		  AND pr.start_date <= p.end_date AND pr.end_date >= coalesce((c.before).start_date, p.start_date)
+		  AND pr.start_date <= p.end_date
+		  AND pr.end_date >= CASE WHEN c.before_shown THEN coalesce((c.before).start_date, p.start_date)
+		                          ELSE p.start_date END
 		UNION
 		-- and those the subtree has figures for, as it stood at the period's end
 		SELECT DISTINCT v.indicator_id
@@ -209,8 +244,9 @@ LANGUAGE sql STABLE AS $$
 		SELECT i.code, i.name, i.unit,
 		       figure(p_org, p_bloc, i.id, c.p, 'actual') AS a,
 		       figure(p_org, p_bloc, i.id, c.p, 'target') AS t,
-		       figure(p_org, p_bloc, i.id, c.whole_year, 'target') AS yt,
-		       figure(p_org, p_bloc, i.id, c.before, 'actual') AS prev
+		       -- figure() of no period is nothing: what is withheld is not computed
+		       figure(p_org, p_bloc, i.id, CASE WHEN c.year_shown THEN c.whole_year END, 'target') AS yt,
+		       figure(p_org, p_bloc, i.id, CASE WHEN c.before_shown THEN c.before END, 'actual') AS prev
 		FROM candidates k JOIN indicator i ON i.id = k.indicator_id, context c
 	)
 	SELECT code, name::text, unit::text, (a).val, (t).val, pct((a).val, (t).val), (yt).val, pct((a).val, (yt).val),
@@ -222,28 +258,42 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY code
 $$;
 
--- GET /v1/organizations/{code}/summary. Columns starting with @ describe
--- the whole answer; the rest are its `items`.
+-- GET /v1/organizations/{code}/summary: judged on the period's last day
+-- (the organization's own, when it ended first). Figures of other days the
+-- key does not reach — the year before, the whole year — are withheld and
+-- their periods named in @withheld. Columns starting with @ describe the
+-- whole answer; the rest are its `items`.
 CREATE FUNCTION api_organization_summary(p_scope bigint, p_code text, p_period text)
-RETURNS TABLE ("@org" text, "@name" text, "@period" text, "@label" text, indicator text, indicator_name text,
-               unit text, actual numeric, target numeric, completion_pct numeric, year_target numeric,
-               year_progress_pct numeric, previous numeric, yoy_pct numeric, source text, missing json)
+RETURNS TABLE ("@org" text, "@name" text, "@period" text, "@label" text, "@withheld" json, indicator text,
+               indicator_name text, unit text, actual numeric, target numeric, completion_pct numeric,
+               year_target numeric, year_progress_pct numeric, previous numeric, yoy_pct numeric, source text,
+               missing json)
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
-	v_org bigint := scope_check(p_scope, resolve_organization(p_code, NULL), 'code');
 	p period_info := period_parse(p_period);
+	v_org bigint := scope_check_on(p_scope, resolve_organization(p_code, NULL), p.end_date, 'code');
+	v_reach datemultirange := CASE WHEN p_scope IS NOT NULL THEN scope_reach(p_scope, v_org) END;
+	v_withheld json;
 	o organization;
 BEGIN
 	SELECT * INTO o FROM organization WHERE id = v_org;
+	SELECT coalesce(json_agg(w.code ORDER BY w.end_date), '[]'::json) INTO v_withheld
+	FROM (SELECT (period_year_before(p)).code, (period_year_before(p)).end_date
+	      UNION ALL
+	      SELECT p.year::text, make_date(p.year, 12, 31) WHERE p.kind IN ('half', 'quarter', 'month', 'ytd')) w
+	WHERE w.code IS NOT NULL AND v_reach IS NOT NULL AND NOT v_reach @> organization_seen_on(o, w.end_date);
 	RETURN QUERY
-	SELECT o.code::text, o.name::text, p.code, p.label, s.indicator, s.name, s.unit, s.actual, s.target,
+	SELECT o.code::text, o.name::text, p.code, p.label, v_withheld, s.indicator, s.name, s.unit, s.actual, s.target,
 	       s.completion_pct, s.year_target, s.year_progress_pct, s.previous, s.yoy_pct, s.source, s.missing
-	FROM (SELECT 1) one LEFT JOIN summary_rows(v_org, NULL, p) s ON true;
+	FROM (SELECT 1) one LEFT JOIN summary_rows(v_org, NULL, p, v_reach) s ON true;
 END $$;
+ALTER FUNCTION api_organization_summary(bigint, text, text) SET plan_cache_mode = force_custom_plan;
 
 -- GET /v1/blocs/{code}/summary: the bloc's own reported totals (by the same
 -- rules) beside the sum of its members' figures for the period's year.
+-- Public among the members: a key that reaches the organizer or any member
+-- that year reads all of it.
 CREATE FUNCTION api_bloc_summary(p_scope bigint, p_code text, p_period text)
 RETURNS TABLE ("@bloc" text, "@name" text, "@period" text, "@label" text, "@year" int, "@members" json,
                indicator text, indicator_name text, unit text, actual numeric, target numeric, completion_pct numeric,
@@ -253,8 +303,8 @@ RETURNS TABLE ("@bloc" text, "@name" text, "@period" text, "@label" text, "@year
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
-	v_bloc bigint := scope_check_bloc(p_scope, resolve_bloc(p_code, NULL), 'code');
 	p period_info := period_parse(p_period);
+	v_bloc bigint := bloc_check(p_scope, resolve_bloc(p_code, NULL), p.year, p_code, NULL);
 	b bloc;
 	v_members bigint[];
 BEGIN
@@ -262,15 +312,22 @@ BEGIN
 	SELECT coalesce(array_agg(m.org_id), '{}') INTO v_members FROM bloc_member m WHERE m.bloc_id = v_bloc AND m.year = p.year;
 	RETURN QUERY
 	WITH own AS (
-		SELECT * FROM summary_rows(NULL, v_bloc, p)
+		SELECT * FROM summary_rows(NULL, v_bloc, p, NULL)
 	), member_indicators AS (
 		SELECT DISTINCT v.indicator_id FROM value v JOIN period pr ON pr.id = v.period_id
 		WHERE v.org_id = ANY (v_members) AND pr.start_date <= p.end_date AND pr.end_date >= p.start_date
+	), cells AS (
+		-- each member's figures: the reported ones in one join, figure()
+		-- only for what was not reported (coalesce stops at the first)
+		SELECT k.indicator_id,
+		       coalesce(v.actual, (figure(m, NULL, k.indicator_id, p, 'actual')).val) AS a,
+		       coalesce(v.target, (figure(m, NULL, k.indicator_id, p, 'target')).val) AS t
+		FROM member_indicators k CROSS JOIN unnest(v_members) m
+		LEFT JOIN value v ON v.org_id = m AND v.indicator_id = k.indicator_id
+		                 AND v.period_id = (SELECT pr.id FROM period pr WHERE pr.code = p.code)
 	), sums AS (
-		SELECT i.code, i.name, i.unit, sum((figure(m, NULL, i.id, p, 'actual')).val) AS a,
-		       sum((figure(m, NULL, i.id, p, 'target')).val) AS t,
-		       count((figure(m, NULL, i.id, p, 'actual')).val)::int AS reporting
-		FROM member_indicators k JOIN indicator i ON i.id = k.indicator_id, unnest(v_members) m
+		SELECT i.code, i.name, i.unit, sum(c.a) AS a, sum(c.t) AS t, count(c.a)::int AS reporting
+		FROM cells c JOIN indicator i ON i.id = c.indicator_id
 		GROUP BY i.code, i.name, i.unit
 	), rows AS (
 		SELECT coalesce(own.indicator, s.code) AS indicator, coalesce(own.name, s.name::text) AS name,
@@ -287,12 +344,14 @@ BEGIN
 	FROM (SELECT 1) one LEFT JOIN rows r ON true
 	ORDER BY r.indicator;
 END $$;
+ALTER FUNCTION api_bloc_summary(bigint, text, text) SET plan_cache_mode = force_custom_plan;
 
--- ---------------------------------------------------------------- breakdown
+-- ---------------------------------------------------------------- breakdown and series
 
--- GET /v1/organizations/{code}/breakdown: the organization's own reported
--- figure beside the sum of its children's (as the hierarchy stood at the
--- period's end), the discrepancy, and each child.
+-- GET /v1/organizations/{code}/breakdown: the organization's own figure
+-- beside the sum of its children's (as the hierarchy stood at the period's
+-- end), the discrepancy, and each child. Judged on the period's last day;
+-- the children of that day are then inside the key's reach too.
 CREATE FUNCTION api_organization_breakdown(p_scope bigint, p_code text, p_indicator text, p_period text)
 RETURNS TABLE ("@org" text, "@name" text, "@indicator" text, "@unit" text, "@period" text, "@label" text,
                "@reported" json, "@children_total" json, "@discrepancy" json, "@children_reporting" int,
@@ -300,16 +359,13 @@ RETURNS TABLE ("@org" text, "@name" text, "@indicator" text, "@unit" text, "@per
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
-	v_org bigint := scope_check(p_scope, resolve_organization(p_code, NULL), 'code');
-	v_ind int := resolve_indicator(p_indicator, 'indicator');
 	p period_info := period_parse(p_period);
+	v_org bigint := scope_check_on(p_scope, resolve_organization(p_code, NULL), p.end_date, 'code');
+	v_ind int := resolve_indicator(p_indicator, 'indicator');
 	o organization;
 	i indicator;
 	own_a numeric;
 	own_t numeric;
-	sum_a numeric;
-	sum_t numeric;
-	n_reporting int;
 BEGIN
 	SELECT * INTO o FROM organization WHERE id = v_org;
 	SELECT * INTO i FROM indicator WHERE id = v_ind;
@@ -339,11 +395,12 @@ BEGIN
 	FROM totals tt LEFT JOIN rows r ON true
 	ORDER BY r.name COLLATE vietnamese, r.code;
 END $$;
-
--- ---------------------------------------------------------------- series
+ALTER FUNCTION api_organization_breakdown(bigint, text, text, text) SET plan_cache_mode = force_custom_plan;
 
 -- GET /v1/series: every period of one granularity between two years, the
--- gaps as gaps (actual null, source null).
+-- gaps as gaps (actual null, source null). A point on a day the key does
+-- not reach the organization is withheld (figures null, source
+-- out_of_scope); a series with no point the key reaches is refused.
 CREATE FUNCTION api_series(p_scope bigint, p_org text, p_bloc text, p_indicator text, p_from int, p_to int,
                            p_every text)
 RETURNS TABLE ("@subject" text, "@name" text, "@indicator" text, "@unit" text, "@every" text,
@@ -358,6 +415,7 @@ DECLARE
 	v_subject text;
 	v_name text;
 	v_points int;
+	v_reach datemultirange;
 	i indicator;
 BEGIN
 	IF (p_org IS NULL) = (p_bloc IS NULL) THEN
@@ -371,25 +429,37 @@ BEGIN
 		PERFORM api_raise(400, 'invalid_parameter', 'to', 'a series has at most 600 points; ask for a shorter span');
 	END IF;
 	IF p_org IS NOT NULL THEN
-		v_org := scope_check(p_scope, resolve_organization(p_org, 'org'), 'org');
+		v_org := resolve_organization(p_org, 'org');
+		IF p_scope IS NOT NULL THEN
+			v_reach := scope_reach(p_scope, v_org);
+			-- at least one point inside the reach, else the last one says why
+			IF NOT v_reach && daterange(make_date(p_from, 1, 1), make_date(p_to, 12, 31), '[]') THEN
+				PERFORM scope_check_on(p_scope, v_org, make_date(p_to, 12, 31), 'org');
+			END IF;
+		END IF;
 		SELECT code, name INTO v_subject, v_name FROM organization WHERE id = v_org;
 	ELSE
-		v_bloc := scope_check_bloc(p_scope, resolve_bloc(p_bloc, 'bloc'), 'bloc');
+		v_bloc := bloc_check(p_scope, resolve_bloc(p_bloc, 'bloc'), NULL, p_bloc, 'bloc');
 		SELECT code, name INTO v_subject, v_name FROM bloc WHERE id = v_bloc;
 	END IF;
 	SELECT * INTO i FROM indicator WHERE id = v_ind;
 	RETURN QUERY
 	WITH points AS (
-		SELECT (period_parse(y || CASE p_every WHEN 'month' THEN 'M' || lpad(n::text, 2, '0')
-		                                       WHEN 'quarter' THEN 'Q' || n WHEN 'half' THEN 'H' || n ELSE '' END)) AS p
-		FROM generate_series(p_from, p_to) y,
-		     generate_series(1, CASE p_every WHEN 'month' THEN 12 WHEN 'quarter' THEN 4 WHEN 'half' THEN 2 ELSE 1 END) n
+		SELECT pt.p, v_reach IS NULL OR v_reach @> organization_day(v_org, (pt.p).end_date) AS shown
+		FROM (SELECT (period_parse(y || CASE p_every WHEN 'month' THEN 'M' || lpad(n::text, 2, '0')
+		                                             WHEN 'quarter' THEN 'Q' || n WHEN 'half' THEN 'H' || n ELSE '' END)) AS p
+		      FROM generate_series(p_from, p_to) y,
+		           generate_series(1, CASE p_every WHEN 'month' THEN 12 WHEN 'quarter' THEN 4 WHEN 'half' THEN 2 ELSE 1 END) n
+		     ) pt
 	), figures AS (
-		SELECT pt.p, figure(v_org, v_bloc, v_ind, pt.p, 'actual') AS a, figure(v_org, v_bloc, v_ind, pt.p, 'target') AS t
+		SELECT pt.p, pt.shown,
+		       figure(v_org, v_bloc, v_ind, CASE WHEN pt.shown THEN pt.p END, 'actual') AS a,
+		       figure(v_org, v_bloc, v_ind, CASE WHEN pt.shown THEN pt.p END, 'target') AS t
 		FROM points pt
 	)
 	SELECT v_subject, v_name, i.code, i.unit::text, p_every, (f.p).code, (f.p).label, (f.p).start_date, (f.p).end_date,
-	       (f.a).val, (f.t).val, pct((f.a).val, (f.t).val), coalesce((f.a).source, (f.t).source)
+	       (f.a).val, (f.t).val, pct((f.a).val, (f.t).val),
+	       CASE WHEN f.shown THEN coalesce((f.a).source, (f.t).source) ELSE 'out_of_scope' END
 	FROM figures f
 	ORDER BY (f.p).start_date;
 END $$;
@@ -401,7 +471,10 @@ END $$;
 -- the score adds bonuses and subtracts penalties. With `p_indicator`, the
 -- ranking is by that indicator's actual (or completion, p_by). Ranks are
 -- competition ranks (1, 2, 2, 4) among members with every figure; members
--- missing any are listed after them, unranked, with what is missing.
+-- missing any are listed after them, unranked, with what is missing. The
+-- bloc is public among its members: a key that reaches the organizer or any
+-- member of the period's year reads every member's figures here. Reported
+-- figures are joined in bulk; figure() derives only the cells without one.
 CREATE FUNCTION api_bloc_scoreboard(p_scope bigint, p_code text, p_period text, p_indicator text, p_by text)
 RETURNS TABLE ("@bloc" text, "@name" text, "@period" text, "@label" text, "@year" int, "@leader" text,
                "@leader_person" text, "@deputy" text, "@ranking" text, "@leading" json,
@@ -412,8 +485,8 @@ RETURNS TABLE ("@bloc" text, "@name" text, "@period" text, "@label" text, "@year
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
-	v_bloc bigint := scope_check_bloc(p_scope, resolve_bloc(p_code, NULL), 'code');
 	p period_info := period_parse(p_period);
+	v_bloc bigint := bloc_check(p_scope, resolve_bloc(p_code, NULL), p.year, p_code, NULL);
 	v_ind int;
 	v_by text := coalesce(p_by, 'actual');
 	y bloc_year;
@@ -447,10 +520,13 @@ BEGIN
 	), members AS (
 		SELECT m.org_id FROM bloc_member m WHERE m.bloc_id = v_bloc AND m.year = p.year
 	), cells AS (
+		-- reported figures in one join; figure() derives only what is missing
 		SELECT m.org_id, c.indicator_id, c.weight, c.cap_pct,
-		       (figure(m.org_id, NULL, c.indicator_id, p, 'actual')).val AS actual,
-		       (figure(m.org_id, NULL, c.indicator_id, p, 'target')).val AS target
+		       coalesce(v.actual, (figure(m.org_id, NULL, c.indicator_id, p, 'actual')).val) AS actual,
+		       coalesce(v.target, (figure(m.org_id, NULL, c.indicator_id, p, 'target')).val) AS target
 		FROM members m CROSS JOIN crit c
+		LEFT JOIN value v ON v.org_id = m.org_id AND v.indicator_id = c.indicator_id
+		                 AND v.period_id = (SELECT pr.id FROM period pr WHERE pr.code = p.code)
 	), scored AS (
 		SELECT cl.*, pct(cl.actual, cl.target) AS completion,
 		       CASE WHEN v_ind IS NULL AND cl.actual IS NOT NULL AND cl.target IS NOT NULL AND cl.target <> 0 THEN
