@@ -30,12 +30,10 @@ DECLARE
 	ch text;
 	lead text;
 	rest text;
-	m text[];
+	part record;
 	y int;
 	y2 int;
 	n int := 0;
-	first_month int := 1;
-	last_month int := 12;
 	r period_info;
 BEGIN
 	IF input IS NULL THEN
@@ -53,83 +51,56 @@ BEGIN
 	END IF;
 
 	IF s = '' THEN
-		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-			MESSAGE = 'period is empty; expected a code such as ' || expected;
+		PERFORM api_raise(400, 'invalid_period', 'period', 'period is empty; expected a code such as ' || expected);
 	END IF;
 	lead := substring(s FROM '^[0-9]*');
 	IF lead = '' THEN
-		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-			MESSAGE = format('period ''%s'' is not a valid code; expected %s', shown, expected);
+		PERFORM api_raise(400, 'invalid_period', 'period',
+		                  format('period ''%s'' is not a valid code; expected %s', shown, expected));
 	END IF;
 	IF length(lead) <> 4 THEN
-		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-			MESSAGE = format('period ''%s'' must start with a four-digit year, as in 2022', shown);
+		PERFORM api_raise(400, 'invalid_period', 'period',
+		                  format('period ''%s'' must start with a four-digit year, as in 2022', shown));
 	END IF;
-	y := lead::int;
-	IF y NOT BETWEEN 1900 AND 2100 THEN
-		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-			MESSAGE = format('year %s is outside 1900 to 2100', y);
-	END IF;
-	rest := substr(s, 5);
+	rest := upper(substr(s, 5));
+	r.year := lead::int;
+	r.year_end := CASE WHEN rest ~ '^-[0-9]{4}$' THEN substr(rest, 2)::int ELSE r.year END;
+	FOREACH y IN ARRAY ARRAY[r.year, r.year_end] LOOP
+		IF y NOT BETWEEN 1900 AND 2100 THEN
+			PERFORM api_raise(400, 'invalid_period', 'period', format('year %s is outside 1900 to 2100', y));
+		END IF;
+	END LOOP;
+	y := r.year;
+	y2 := r.year_end;
 
-	r.year := y;
-	r.year_end := y;
 	IF rest = '' THEN
 		r.kind := 'year';
 	ELSIF rest ~ '^-[0-9]{4}$' THEN
-		y2 := substr(rest, 2)::int;
-		IF y2 NOT BETWEEN 1900 AND 2100 THEN
-			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-				MESSAGE = format('year %s is outside 1900 to 2100', y2);
-		END IF;
 		IF y2 <= y THEN
-			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-				MESSAGE = format('a term must end after it starts, not %s-%s', y, y2);
+			PERFORM api_raise(400, 'invalid_period', 'period', format('a term must end after it starts, not %s-%s', y, y2));
 		END IF;
 		IF y2 - y > 10 THEN
-			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-				MESSAGE = format('a term spans at most 10 years, not %s-%s', y, y2);
+			PERFORM api_raise(400, 'invalid_period', 'period', format('a term spans at most 10 years, not %s-%s', y, y2));
 		END IF;
 		r.kind := 'term';
-		r.year_end := y2;
-	ELSIF rest ~* '^YTD[0-9]{1,2}$' THEN
-		n := substr(rest, 4)::int;
-		IF n NOT BETWEEN 1 AND 12 THEN
-			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-				MESSAGE = format('year-to-date must run to a month from YTD01 to YTD12, not YTD%s', lpad(n::text, 2, '0'));
-		END IF;
-		r.kind := 'ytd';
-		last_month := n;
-	ELSIF rest ~* '^H[0-9]$' THEN
-		n := substr(rest, 2)::int;
-		IF n NOT BETWEEN 1 AND 2 THEN
-			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-				MESSAGE = format('half must be H1 or H2, not H%s', n);
-		END IF;
-		r.kind := 'half';
-		first_month := CASE n WHEN 1 THEN 1 ELSE 7 END;
-		last_month := CASE n WHEN 1 THEN 6 ELSE 12 END;
-	ELSIF rest ~* '^Q[0-9]$' THEN
-		n := substr(rest, 2)::int;
-		IF n NOT BETWEEN 1 AND 4 THEN
-			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-				MESSAGE = format('quarter must be Q1 to Q4, not Q%s', n);
-		END IF;
-		r.kind := 'quarter';
-		first_month := 3 * n - 2;
-		last_month := 3 * n;
-	ELSIF rest ~* '^M[0-9]{1,2}$' THEN
-		n := substr(rest, 2)::int;
-		IF n NOT BETWEEN 1 AND 12 THEN
-			RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-				MESSAGE = format('month must be M01 to M12, not M%s', lpad(n::text, 2, '0'));
-		END IF;
-		r.kind := 'month';
-		first_month := n;
-		last_month := n;
 	ELSE
-		RAISE EXCEPTION USING ERRCODE = 'TD400', DETAIL = 'invalid_period', HINT = 'period',
-			MESSAGE = format('period ''%s'' is not a valid code; expected %s', shown, expected);
+		-- the periods within a year: a letter code and a number of at most
+		-- `digits` digits, from 1 to max
+		SELECT sp.* INTO part
+		FROM (VALUES ('YTD', 2, 12, 'ytd', 'year-to-date must run to a month from YTD01 to YTD12, not YTD'),
+		             ('H', 1, 2, 'half', 'half must be H1 or H2, not H'),
+		             ('Q', 1, 4, 'quarter', 'quarter must be Q1 to Q4, not Q'),
+		             ('M', 2, 12, 'month', 'month must be M01 to M12, not M')) sp(prefix, digits, max, kind, range)
+		WHERE rest ~ ('^' || sp.prefix || '[0-9]{1,' || sp.digits || '}$');
+		IF NOT FOUND THEN
+			PERFORM api_raise(400, 'invalid_period', 'period',
+			                  format('period ''%s'' is not a valid code; expected %s', shown, expected));
+		END IF;
+		n := substr(rest, length(part.prefix) + 1)::int;
+		IF n NOT BETWEEN 1 AND part.max THEN
+			PERFORM api_raise(400, 'invalid_period', 'period', part.range || lpad(n::text, part.digits, '0'));
+		END IF;
+		r.kind := part.kind;
 	END IF;
 
 	r.number := n;
@@ -149,8 +120,11 @@ BEGIN
 		WHEN 'ytd' THEN CASE WHEN n = 12 THEN '12 tháng năm ' || y ELSE n || ' tháng đầu năm ' || y END
 		WHEN 'term' THEN 'Nhiệm kỳ ' || y || '–' || r.year_end
 	END;
-	r.start_date := make_date(y, first_month, 1);
-	r.end_date := (make_date(r.year_end, last_month, 1) + interval '1 month' - interval '1 day')::date;
+	r.start_date := make_date(y, CASE r.kind WHEN 'half' THEN 6 * n - 5 WHEN 'quarter' THEN 3 * n - 2
+	                                         WHEN 'month' THEN n ELSE 1 END, 1);
+	r.end_date := (make_date(r.year_end, CASE r.kind WHEN 'half' THEN 6 * n WHEN 'quarter' THEN 3 * n
+	                                                 WHEN 'month' THEN n WHEN 'ytd' THEN n ELSE 12 END, 1)
+	               + interval '1 month' - interval '1 day')::date;
 	RETURN r;
 END $$;
 

@@ -73,6 +73,19 @@ BEGIN
 	RETURN a;
 END $$;
 
+-- The position of a feed ordered by a moment and two numbers (history,
+-- changes): a cursor of three parts, each cast or the cursor refused.
+CREATE TYPE moment_position AS (at timestamptz, n1 bigint, n2 bigint);
+
+CREATE FUNCTION cursor_moment(p_cursor text) RETURNS moment_position
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	a text[] := cursor_parts(p_cursor, 3);
+BEGIN
+	RETURN (a[1]::timestamptz, a[2]::bigint, a[3]::bigint)::moment_position;
+EXCEPTION WHEN others THEN
+	PERFORM cursor_fail();
+END $$;
 
 -- ---------------------------------------------------------------- organizations
 
@@ -359,7 +372,8 @@ END $$;
 CREATE FUNCTION values_chosen(p_scope bigint, f value_filter, p_source text, p_since timestamptz)
 RETURNS TABLE (value_id bigint, org_id bigint, bloc_id bigint, indicator_id int, period_id int, revision int,
                deleted boolean, actual numeric, target numeric, note text, at timestamptz, who text,
-               request_id text, row_key bigint)
+               request_id text, row_key bigint, org_code text, bloc_code text, indicator_code text,
+               period_code text, start_date date, end_date date)
 LANGUAGE sql STABLE AS $$
 	WITH sub AS MATERIALIZED (
 		SELECT s.org_id, s.during FROM organization_subtree_spans(f.under_id) s WHERE f.under_id IS NOT NULL
@@ -387,10 +401,12 @@ LANGUAGE sql STABLE AS $$
 		       OR h.org_id IN (SELECT o.org_id FROM orgs o)
 		       OR (h.bloc_id IS NOT NULL AND (NOT f.subject_filtered OR h.bloc_id = ANY (f.bloc_ids))))
 	)
-	SELECT c.*
+	SELECT c.*, o.code::text, b.code::text, i.code, p.code, p.start_date, p.end_date
 	FROM candidates c
 	JOIN period p ON p.id = c.period_id
+	JOIN indicator i ON i.id = c.indicator_id
 	LEFT JOIN organization o ON o.id = c.org_id
+	LEFT JOIN bloc b ON b.id = c.bloc_id
 	WHERE (NOT f.subject_filtered
 	       OR c.org_id = ANY (f.org_ids)
 	       OR c.bloc_id = ANY (f.bloc_ids)
@@ -426,20 +442,16 @@ BEGIN
 		PERFORM cursor_fail();
 	END;
 	RETURN QUERY
-	SELECT o.code::text, b.code::text, i.code, p.code, c.actual, c.target, c.note, c.revision, c.at, c.who,
-	       concat_ws(E'\x1f', CASE WHEN c.org_id IS NOT NULL THEN '0' ELSE '1' END, coalesce(o.code, b.code),
-	                 i.code, p.start_date, p.end_date, p.code)
+	SELECT c.org_code, c.bloc_code, c.indicator_code, c.period_code, c.actual, c.target, c.note, c.revision, c.at,
+	       c.who, concat_ws(E'\x1f', CASE WHEN c.org_id IS NOT NULL THEN '0' ELSE '1' END,
+	                        coalesce(c.org_code, c.bloc_code), c.indicator_code, c.start_date, c.end_date, c.period_code)
 	FROM values_chosen(p_scope, f, 'current', NULL) c
-	JOIN indicator i ON i.id = c.indicator_id
-	JOIN period p ON p.id = c.period_id
-	LEFT JOIN organization o ON o.id = c.org_id
-	LEFT JOIN bloc b ON b.id = c.bloc_id
 	WHERE p_cursor IS NULL
-	   OR (CASE WHEN c.org_id IS NOT NULL THEN '0' ELSE '1' END, coalesce(o.code, b.code)::text COLLATE "C",
-	       i.code COLLATE "C", p.start_date, p.end_date, p.code COLLATE "C")
+	   OR (CASE WHEN c.org_id IS NOT NULL THEN '0' ELSE '1' END, coalesce(c.org_code, c.bloc_code) COLLATE "C",
+	       c.indicator_code COLLATE "C", c.start_date, c.end_date, c.period_code COLLATE "C")
 	      > (a[1], a[2] COLLATE "C", a[3] COLLATE "C", v_after_start, v_after_end, a[6] COLLATE "C")
-	ORDER BY CASE WHEN c.org_id IS NOT NULL THEN '0' ELSE '1' END, coalesce(o.code, b.code)::text COLLATE "C",
-	         i.code COLLATE "C", p.start_date, p.end_date, p.code COLLATE "C"
+	ORDER BY CASE WHEN c.org_id IS NOT NULL THEN '0' ELSE '1' END, coalesce(c.org_code, c.bloc_code) COLLATE "C",
+	         c.indicator_code COLLATE "C", c.start_date, c.end_date, c.period_code COLLATE "C"
 	LIMIT p_limit;
 END $$;
 
@@ -454,34 +466,20 @@ LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
 	f value_filter := value_filter_make(p_scope, p_org, p_under, p_bloc, p_indicator, p_period, p_year);
-	a text[] := cursor_parts(p_cursor, 3);
-	v_after_at timestamptz;
-	v_after_id bigint;
-	v_after_rev int;
+	k moment_position := cursor_moment(p_cursor);
 BEGIN
-	BEGIN
-		v_after_at := a[1]::timestamptz;
-		v_after_id := a[2]::bigint;
-		v_after_rev := a[3]::int;
-	EXCEPTION WHEN others THEN
-		PERFORM cursor_fail();
-	END;
 	RETURN QUERY
 	WITH story AS (
 		SELECT c.*, lag(c.actual) OVER w AS old_actual, lag(c.target) OVER w AS old_target,
 		       lag(c.note) OVER w AS old_note
 		FROM values_chosen(p_scope, f, 'versions', NULL) c WINDOW w AS (PARTITION BY c.value_id ORDER BY c.revision)
 	)
-	SELECT o.code::text, b.code::text, i.code, p.code, st.revision,
+	SELECT st.org_code, st.bloc_code, st.indicator_code, st.period_code, st.revision,
 	       CASE WHEN st.deleted THEN 'delete' WHEN st.revision = 1 THEN 'insert' ELSE 'update' END,
 	       st.actual, st.target, st.note, st.old_actual, st.old_target, st.old_note, st.at, st.who,
 	       st.request_id, concat_ws(E'\x1f', st.at::text, st.value_id, st.revision)
 	FROM story st
-	JOIN indicator i ON i.id = st.indicator_id
-	JOIN period p ON p.id = st.period_id
-	LEFT JOIN organization o ON o.id = st.org_id
-	LEFT JOIN bloc b ON b.id = st.bloc_id
-	WHERE p_cursor IS NULL OR (st.at, st.value_id, st.revision) > (v_after_at, v_after_id, v_after_rev)
+	WHERE p_cursor IS NULL OR (st.at, st.value_id, st.revision) > (k.at, k.n1, k.n2)
 	ORDER BY st.at, st.value_id, st.revision
 	LIMIT p_limit;
 END $$;
@@ -496,32 +494,18 @@ RETURNS TABLE (org text, bloc text, indicator text, period text, actual numeric,
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	f value_filter := value_filter_make(p_scope, p_org, p_under, p_bloc, p_indicator, p_period, p_year);
-	a text[] := cursor_parts(p_cursor, 3);
-	v_after_at timestamptz;
-	v_after_kind int;
-	v_after_id bigint;
+	k moment_position := cursor_moment(p_cursor);
 BEGIN
-	BEGIN
-		v_after_at := a[1]::timestamptz;
-		v_after_kind := a[2]::int;
-		v_after_id := a[3]::bigint;
-	EXCEPTION WHEN others THEN
-		PERFORM cursor_fail();
-	END;
 	RETURN QUERY
 	WITH changes AS (
 		-- a deletion sorts before a write of the same moment (kind 0, 1)
 		SELECT c.*, CASE WHEN c.deleted THEN 0 ELSE 1 END AS kind
 		FROM values_chosen(p_scope, f, 'changes', p_updated_after) c
 	)
-	SELECT o.code::text, b.code::text, i.code, p.code, c.actual, c.target, c.note, c.revision, c.at, c.who, c.deleted,
-	       concat_ws(E'\x1f', c.at::text, c.kind, c.row_key)
+	SELECT c.org_code, c.bloc_code, c.indicator_code, c.period_code, c.actual, c.target, c.note, c.revision, c.at,
+	       c.who, c.deleted, concat_ws(E'\x1f', c.at::text, c.kind, c.row_key)
 	FROM changes c
-	JOIN indicator i ON i.id = c.indicator_id
-	JOIN period p ON p.id = c.period_id
-	LEFT JOIN organization o ON o.id = c.org_id
-	LEFT JOIN bloc b ON b.id = c.bloc_id
-	WHERE p_cursor IS NULL OR (c.at, c.kind, c.row_key) > (v_after_at, v_after_kind, v_after_id)
+	WHERE p_cursor IS NULL OR (c.at, c.kind, c.row_key) > (k.at, k.n1, k.n2)
 	ORDER BY c.at, c.kind, c.row_key
 	LIMIT p_limit;
 END $$;

@@ -34,6 +34,30 @@ BEGIN
 			) u ORDER BY u.line, u.idx LIMIT 1000) x), '[]'::json));
 END $$;
 
+-- The problem of a row a row-by-row import could not write, as
+-- (code, field, message): a problem the row function raised on purpose
+-- (TDnnn) in its own words; a constraint of the schema in schema_words
+-- (for its SQLSTATE), never in SQL's.
+CREATE FUNCTION import_row_problem(p_state text, p_detail text, p_hint text, p_message text,
+                                   p_schema_words text) RETURNS text[]
+LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN p_state ~ '^TD' THEN ARRAY[p_detail, p_hint, p_message]
+            ELSE ARRAY['invalid_row', 'code', p_schema_words] END;
+
+-- The summary of a row-by-row import from import_checked, whose rows hold
+-- each a status (created, updated, unchanged) or a problem.
+CREATE FUNCTION import_row_summary(p_keep_good boolean) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	n record;
+BEGIN
+	SELECT count(*) FILTER (WHERE status = 'created') AS created, count(*) FILTER (WHERE status = 'updated') AS updated,
+	       count(*) FILTER (WHERE status = 'unchanged') AS unchanged,
+	       count(*) FILTER (WHERE problem IS NOT NULL) + (SELECT count(*) FROM import_rejects) AS rejected
+	INTO n FROM import_checked;
+	RETURN import_summary(n.rejected = 0 OR p_keep_good, n.created, n.updated, n.unchanged, n.rejected);
+END $$;
+
 -- ---------------------------------------------------------------- values
 
 -- Values: the service has checked each row's shape (fields, the period
@@ -378,23 +402,18 @@ CREATE FUNCTION import_organizations(p_scope bigint, p_keep_good boolean, p_mode
 LANGUAGE plpgsql AS $$
 DECLARE
 	r record;
-	v_status text;
 	v_state text;
 	v_msg text;
-	v_code text;
-	v_field text;
+	v_detail text;
+	v_hint text;
 	v_progress boolean := true;
-	v_created bigint := 0;
-	v_updated bigint := 0;
-	v_unchanged bigint := 0;
-	v_rejected bigint;
 BEGIN
 	SET CONSTRAINTS ALL IMMEDIATE;
 	-- Each row's code and the codes it names, indexed, so that finding the
 	-- rows whose parent or successor is still to be created is a join, not
 	-- a scan of the file for every row.
 	CREATE TEMP TABLE import_checked (seq int, line int, idx int, code text, parent text, successor text,
-	                                  problem text[], done boolean NOT NULL DEFAULT false)
+	                                  status text, problem text[], done boolean NOT NULL DEFAULT false)
 		ON COMMIT DROP;
 	INSERT INTO import_checked (seq, line, idx, code, parent, successor)
 	SELECT seq, line, idx, upper(doc->>'code'), upper(doc->>'parent'), upper(doc->>'successor') FROM import_rows;
@@ -416,24 +435,17 @@ BEGIN
 			ORDER BY i.seq
 		LOOP
 			BEGIN
-				v_status := import_organization_row(p_scope, r.doc, p_mode);
-				UPDATE import_checked SET done = true WHERE seq = r.seq;
-				v_created := v_created + (v_status = 'created')::int;
-				v_updated := v_updated + (v_status = 'updated')::int;
-				v_unchanged := v_unchanged + (v_status = 'unchanged')::int;
+				UPDATE import_checked SET done = true, status = import_organization_row(p_scope, r.doc, p_mode)
+				WHERE seq = r.seq;
 			EXCEPTION WHEN others THEN
-				GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_code = PG_EXCEPTION_DETAIL,
-				                        v_field = PG_EXCEPTION_HINT;
-				IF v_state !~ '^TD' THEN
-					-- a constraint of the schema: say it in its own words, without SQL
-					v_code := 'invalid_row';
-					v_field := 'code';
-					v_msg := CASE v_state
+				GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL,
+				                        v_hint = PG_EXCEPTION_HINT;
+				UPDATE import_checked SET done = true, problem = import_row_problem(v_state, v_detail, v_hint, v_msg,
+					CASE v_state
 						WHEN '23P01' THEN 'the organization would have two parents at once'
 						WHEN '23514' THEN 'a value breaks a rule of the data (dates in order, names one line)'
-						ELSE 'the row contradicts the data already stored' END;
-				END IF;
-				UPDATE import_checked SET done = true, problem = ARRAY[v_code, v_field, v_msg] WHERE seq = r.seq;
+						ELSE 'the row contradicts the data already stored' END)
+				WHERE seq = r.seq;
 			END;
 			v_progress := true;
 		END LOOP;
@@ -441,10 +453,7 @@ BEGIN
 	UPDATE import_checked SET done = true,
 		problem = ARRAY['invalid_row', 'parent', 'new organizations name each other as parent or successor in a circle']
 	WHERE NOT done;
-
-	SELECT count(*) FILTER (WHERE problem IS NOT NULL) + (SELECT count(*) FROM import_rejects) INTO v_rejected
-	FROM import_checked;
-	RETURN import_summary(v_rejected = 0 OR p_keep_good, v_created, v_updated, v_unchanged, v_rejected);
+	RETURN import_row_summary(p_keep_good);
 END $$;
 
 -- ---------------------------------------------------------------- indicators
@@ -515,35 +524,22 @@ CREATE FUNCTION import_indicators(p_scope bigint, p_keep_good boolean) RETURNS j
 LANGUAGE plpgsql AS $$
 DECLARE
 	r record;
-	v_status text;
 	v_state text;
 	v_msg text;
-	v_code text;
-	v_field text;
-	v_created bigint := 0;
-	v_updated bigint := 0;
-	v_unchanged bigint := 0;
-	v_rejected bigint;
+	v_detail text;
+	v_hint text;
 BEGIN
 	PERFORM catalogue_check(p_scope);
-	CREATE TEMP TABLE import_checked (line int, idx int, problem text[]) ON COMMIT DROP;
+	CREATE TEMP TABLE import_checked (line int, idx int, status text, problem text[]) ON COMMIT DROP;
 	FOR r IN SELECT line, idx, doc FROM import_rows ORDER BY seq LOOP
 		BEGIN
-			v_status := import_indicator_row(r.doc);
-			v_created := v_created + (v_status = 'created')::int;
-			v_updated := v_updated + (v_status = 'updated')::int;
-			v_unchanged := v_unchanged + (v_status = 'unchanged')::int;
+			INSERT INTO import_checked (line, idx, status) VALUES (r.line, r.idx, import_indicator_row(r.doc));
 		EXCEPTION WHEN others THEN
-			GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_code = PG_EXCEPTION_DETAIL,
-			                        v_field = PG_EXCEPTION_HINT;
-			IF v_state !~ '^TD' THEN
-				v_code := 'invalid_row';
-				v_field := 'code';
-				v_msg := 'a value breaks a rule of the data (names one line, at most 300 characters)';
-			END IF;
-			INSERT INTO import_checked VALUES (r.line, r.idx, ARRAY[v_code, v_field, v_msg]);
+			GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL,
+			                        v_hint = PG_EXCEPTION_HINT;
+			INSERT INTO import_checked (line, idx, problem) VALUES (r.line, r.idx, import_row_problem(v_state, v_detail,
+				v_hint, v_msg, 'a value breaks a rule of the data (names one line, at most 300 characters)'));
 		END;
 	END LOOP;
-	SELECT count(*) + (SELECT count(*) FROM import_rejects) INTO v_rejected FROM import_checked;
-	RETURN import_summary(v_rejected = 0 OR p_keep_good, v_created, v_updated, v_unchanged, v_rejected);
+	RETURN import_row_summary(p_keep_good);
 END $$;

@@ -5,6 +5,8 @@ argument or a second definition fails before any request does."""
 import subprocess
 import time
 
+import pytest
+
 from server import base_env, free_port, thidua_bin
 
 # An argument renamed, as a migration might do it by mistake.
@@ -26,22 +28,20 @@ def serve_once(url: str) -> subprocess.CompletedProcess:
     return subprocess.run([thidua_bin(), "serve"], env=env, capture_output=True, text=True, timeout=60)
 
 
-def test_a_renamed_argument_stops_the_service_at_start(pg, empty_template):
-    url = pg.create_database("sig_renamed", template=empty_template)
-    pg.query("sig_renamed", RENAMED)
+@pytest.mark.parametrize("name, change, said", [
+    ("renamed", RENAMED, ["api_indicator has no argument p_code",
+                          "api_indicator takes p_indicator, which the service does not send"]),
+    ("overload", OVERLOADED, ["api_periods has 2 definitions; it must have one"]),
+])
+def test_a_function_unlike_the_call_stops_the_service_at_start(pg, empty_template, name, change, said):
+    """A renamed argument, a second definition of the same name."""
+    url = pg.create_database(f"sig_{name}", template=empty_template)
+    pg.query(f"sig_{name}", change)
     r = serve_once(url)
     assert r.returncode == 1
     assert "does not match the database's functions" in r.stderr
-    assert "api_indicator has no argument p_code" in r.stderr
-    assert "api_indicator takes p_indicator, which the service does not send" in r.stderr
-
-
-def test_a_second_definition_stops_the_service_at_start(pg, empty_template):
-    url = pg.create_database("sig_overload", template=empty_template)
-    pg.query("sig_overload", OVERLOADED)
-    r = serve_once(url)
-    assert r.returncode == 1
-    assert "api_periods has 2 definitions; it must have one" in r.stderr
+    for line in said:
+        assert line in r.stderr
 
 
 def test_a_database_that_appears_later_is_checked_by_readyz(pg, empty_template, make_server):
