@@ -7,15 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/cache.h"
+#include "api/metrics.h"
+#include "api/pipeline.h"
 #include "cli/key.h"
 #include "cli/routes.h"
-#include "core/cache.h"
 #include "core/config.h"
-#include "core/metrics.h"
 #include "db/db.h"
 #include "db/demo.h"
 #include "db/migrate.h"
-#include "handlers/handlers.h"
+#include "handlers/system.h"
 #include "http/server.h"
 #include "routes.h"
 #include "version.h"
@@ -46,7 +47,7 @@ static int serve(void)
 	struct migration_set expected;
 	if (!migrate_load(&expected))
 		return 1;
-	system_init(&expected);
+	system_init(&expected, routes, routes_count);
 
 	/* Block the stop signals before any thread exists: every thread
 	 * inherits the mask and only sigwait() in this thread receives them. */
@@ -61,7 +62,8 @@ static int serve(void)
 
 	int rc = 1;
 	cache_init(cfg.cache_bytes);
-	if (system_check_database(routes, routes_count) && server_start(routes, routes_count)) {
+	pipeline_init(routes, routes_count);
+	if (system_check_database() && server_start(&pipeline_stages)) {
 		server_wait_and_stop();
 		rc = 0;
 	}

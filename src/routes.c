@@ -9,16 +9,20 @@
 
 #include "api/params.h"
 #include "db/queries.h"
-#include "handlers/handlers.h"
+#include "domain/schema.h"
+#include "handlers/blocs.h"
+#include "handlers/common.h"
+#include "handlers/indicators.h"
+#include "handlers/keys.h"
+#include "handlers/locks.h"
+#include "handlers/organizations.h"
+#include "handlers/periods.h"
+#include "handlers/system.h"
+#include "handlers/values.h"
 
-static const char *const org_kinds[] = {"confederation", "province", "district", "commune",
-                                        "sector", "grassroots", "other", NULL};
-static const char *const indicator_kinds[] = {"flow", "stock", NULL};
-static const char *const period_kinds[] = {"year", "half", "quarter", "month", "ytd", "term", NULL};
 static const char *const granularities[] = {"year", "half", "quarter", "month", NULL};
 static const char *const ranking_bases[] = {"actual", "completion", NULL};
 static const char *const on_error_modes[] = {"abort", "skip", NULL};
-static const char *const roles[] = {"reader", "editor", "admin", NULL};
 
 #define PARAMS(...) ((const struct param_spec[]){__VA_ARGS__, {.name = NULL}})
 #define PATH(n, t) {.name = n, .in = IN_PATH, .type = t, .flags = P_REQUIRED}
@@ -46,7 +50,7 @@ const struct route routes[] = {
 	{HTTP_GET, "/v1", handle_index, ROLE_PUBLIC, 0, "this index of resources", .params = NULL},
 
 	{HTTP_GET, "/v1/organizations", handle_list, ROLE_READER, ROUTE_CACHED, "organizations, as of a date",
-	 .params = PARAMS(ENUM("kind", org_kinds), QUERY("parent", PT_CODE), QUERY("under", PT_CODE), SEARCH,
+	 .params = PARAMS(ENUM("kind", org_kind_names), QUERY("parent", PT_CODE), QUERY("under", PT_CODE), SEARCH,
 	                  QUERY("on", PT_DATE), QUERY("include_dissolved", PT_BOOL), PAGE, TABLE),
 	 .call = Q_ORGANIZATIONS, .file = "organizations"},
 	{HTTP_PUT, "/v1/organizations", handle_organizations_put, ROLE_ADMIN, 0,
@@ -70,7 +74,7 @@ const struct route routes[] = {
 	 .params = PARAMS(PATH("code", PT_CODE)), .call = Q_ORGANIZATION_DELETE},
 
 	{HTTP_GET, "/v1/indicators", handle_list, ROLE_READER, ROUTE_CACHED, "the indicator catalogue",
-	 .params = PARAMS(ENUM("kind", indicator_kinds), SEARCH, PAGE, TABLE), .call = Q_INDICATORS, .file = "indicators"},
+	 .params = PARAMS(ENUM("kind", indicator_kind_names), SEARCH, PAGE, TABLE), .call = Q_INDICATORS, .file = "indicators"},
 	{HTTP_PUT, "/v1/indicators", handle_indicators_put, ROLE_ADMIN, 0,
 	 "create or update indicators in bulk (JSON array or CSV)", .params = PARAMS(IMPORT)},
 	{HTTP_GET, "/v1/indicators/{code}", handle_object, ROLE_READER, ROUTE_CACHED, "one indicator",
@@ -79,7 +83,7 @@ const struct route routes[] = {
 	 .params = PARAMS(PATH("code", PT_INDICATOR), DOCUMENT), .call = Q_INDICATOR_PUT},
 
 	{HTTP_GET, "/v1/periods", handle_list, ROLE_READER, ROUTE_CACHED, "the periods of a year",
-	 .params = PARAMS(YEAR("year", 0), ENUM("kind", period_kinds), TABLE), .call = Q_PERIODS, .file = "periods"},
+	 .params = PARAMS(YEAR("year", 0), ENUM("kind", period_kind_names), TABLE), .call = Q_PERIODS, .file = "periods"},
 	{HTTP_GET, "/v1/periods/{code}", handle_period_get, ROLE_READER, ROUTE_CACHED, "one period: dates and label",
 	 .params = PARAMS(PATH("code", PT_PERIOD))},
 
@@ -130,7 +134,7 @@ const struct route routes[] = {
 	 .params = PARAMS(QUERY("include_revoked", PT_BOOL), PAGE, TABLE), .call = Q_KEYS, .file = "keys"},
 	{HTTP_POST, "/v1/keys", handle_key_create, ROLE_ADMIN, 0, "create an API key (shown once)",
 	 .params = PARAMS({.name = "name", .in = IN_BODY, .type = PT_TEXT, .flags = P_REQUIRED, .max = 100},
-	                  {.name = "role", .in = IN_BODY, .type = PT_ENUM, .flags = P_REQUIRED, .choices = roles},
+	                  {.name = "role", .in = IN_BODY, .type = PT_ENUM, .flags = P_REQUIRED, .choices = key_role_names},
 	                  {.name = "scope", .in = IN_BODY, .type = PT_CODE, .flags = P_NULLABLE, .as = "key_scope"}),
 	 .call = Q_KEY_CREATE},
 	{HTTP_DELETE, "/v1/keys/{id}", handle_delete, ROLE_ADMIN, 0, "revoke an API key", .params = PARAMS(PATH_ID),

@@ -1,14 +1,30 @@
-/* Authorization, run by the server before every handler from the route's
- * least role: `Authorization: Bearer <key>`, looked up on every request
- * (so a revoked key stops at once on every instance). Returns HTTP_OK to go
- * on, with req->who filled; otherwise the problem (401, 403, 503) is
- * already in req->res. THIDUA_PUBLIC_READ lets requests without a key read. */
-#ifndef THIDUA_CORE_AUTH_H
-#define THIDUA_CORE_AUTH_H
+/* Who is calling. The pipeline asks before every handler, with the route's
+ * least role: `Authorization: Bearer <key>`, looked up on every request (so
+ * a revoked key stops at once on every instance). Which organizations a
+ * key may touch (its scope) is checked where the organizations are known:
+ * in the SQL functions, which get the scope with every call.
+ * THIDUA_PUBLIC_READ lets requests without a key read. */
+#ifndef THIDUA_API_AUTH_H
+#define THIDUA_API_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "http/http.h"
+#include "http/router.h"
 
-enum http_status auth_authorize(struct request *req);
-const char *auth_role_name(enum role role);
+struct principal {
+	bool authenticated;
+	enum role role;
+	int64_t key_id;
+	char key_name[128];
+	char scope[64];    /* organization code of the key's subtree, "" = all */
+	char scope_id[24]; /* its internal id as text, "" = all */
+};
+
+/* True when req->who may call req->route, with *who filled and *snapshot
+ * set to the database snapshot the key lookup saw (malloc'd, NULL when
+ * there was no lookup). False when the answer (401, 403, 503) is made. */
+bool auth_authorize(struct request *req, struct principal *who, char **snapshot);
 
 #endif

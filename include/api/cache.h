@@ -8,8 +8,8 @@
  * any instance invalidates every instance's entries at once, and a read
  * after a write can never get the old figure. Memory is bounded by
  * THIDUA_CACHE_BYTES (least recently used entries go first). */
-#ifndef THIDUA_CORE_CACHE_H
-#define THIDUA_CORE_CACHE_H
+#ifndef THIDUA_API_CACHE_H
+#define THIDUA_API_CACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 /* Prometheus metrics: requests by route and status class, a latency
  * histogram per route, requests in flight and database state. Counters are
  * atomics indexed by route, so observing costs no lock. */
-#ifndef THIDUA_CORE_METRICS_H
-#define THIDUA_CORE_METRICS_H
+#ifndef THIDUA_API_METRICS_H
+#define THIDUA_API_METRICS_H
 
 #include <stddef.h>
 #include <stdint.h>

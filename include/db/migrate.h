@@ -24,6 +24,11 @@ struct migration_set {
 bool migrate_load(struct migration_set *set) __attribute__((warn_unused_result));
 void migrate_set_free(struct migration_set *set);
 
+/* How the commands that work on the schema start: the migrations loaded
+ * and a direct connection opened. False, with why printed and nothing
+ * left to free, when either fails. */
+bool migrate_open(struct migration_set *set, PGconn **pg) __attribute__((warn_unused_result));
+
 /* Applies what is pending. Returns false (after printing why) on any
  * failure, including an applied file whose content has changed. */
 bool migrate_apply(PGconn *pg, const struct migration_set *set, bool verbose) __attribute__((warn_unused_result));

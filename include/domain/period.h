@@ -32,7 +32,11 @@ struct period {
 bool period_parse(const char *input, struct period *out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
-/* "year", "half", "quarter", "month", "ytd", "term". */
+/* "year", "half", "quarter", "month", "ytd", "term": the SQL enum
+ * period_kind (domain/schema.h), whose order enum period_kind follows. */
 const char *period_kind_name(enum period_kind kind);
+
+/* Days in month m (1-12) of year y, Gregorian: the one calendar rule. */
+int period_month_days(int y, int m);
 
 #endif

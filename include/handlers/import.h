@@ -1,5 +1,5 @@
 /* Bulk imports (PUT /v1/values, /v1/organizations, /v1/indicators): the
- * body, CSV or a JSON array, is read record by record and streamed with
+ * body, CSV or a JSON array, is read record by record (import/) and streamed with
  * COPY into a temporary table; one SQL function then validates every row,
  * writes the good ones and returns the summary. Memory stays bounded by
  * the body itself: no record is held after it is sent.
@@ -9,23 +9,21 @@
  * rest; dry_run writes nothing either way. The answer is the summary:
  * written, created, updated, unchanged, rejected_count and the first 1000
  * rejected rows with their line, field and reason. */
-#ifndef THIDUA_IMPORT_IMPORT_H
-#define THIDUA_IMPORT_IMPORT_H
+#ifndef THIDUA_HANDLERS_IMPORT_H
+#define THIDUA_HANDLERS_IMPORT_H
 
 #include <stdbool.h>
 
 #include "db/queries.h"
 #include "http/http.h"
-#include "import/readers.h"
+#include "import/record.h"
 
-struct encode_ctx;
+struct row_encoding;
 
 struct import_spec {
 	const char *resource;           /* "values", for messages */
 	struct import_columns columns;  /* what a CSV header may name */
-	const char *staging;            /* CREATE TEMP TABLE of the rows (encode.h) */
-	const char *copy;               /* COPY ... FROM STDIN into it */
-	bool (*encode)(struct encode_ctx *ctx, const struct import_record *rec);
+	const struct row_encoding *rows; /* how records reach SQL (import/encode.h) */
 	enum query_id merge;            /* validates, writes, returns the summary */
 };
 

@@ -1,7 +1,8 @@
-/* The request and response every handler sees. A handler reads its input
- * from struct request, fills req->res through the reply_* helpers
- * (response.h) and returns the HTTP status; the server (server.c) does
- * everything around it: routing, auth, body limits, ETags, CORS, logging. */
+/* The request and response as HTTP knows them. The server (server.c) reads
+ * a request off the connection into struct request and writes req->res
+ * back; what happens in between — routing, parameters, keys, the cache,
+ * the handler — is the request pipeline's (api/pipeline.h), which fills
+ * the fields marked as its own. */
 #ifndef THIDUA_HTTP_HTTP_H
 #define THIDUA_HTTP_HTTP_H
 
@@ -26,6 +27,9 @@ enum http_method {
 };
 
 enum http_status {
+	/* Not a status: a step of a handler succeeded and no answer is made
+	 * yet, so the handler goes on (handlers/common.h). */
+	HTTP_PROCEED = 0,
 	HTTP_OK = 200,
 	HTTP_CREATED = 201,
 	HTTP_NO_CONTENT = 204,
@@ -67,17 +71,8 @@ struct response {
 	char etag[40]; /* set by the server once computed, "" before */
 };
 
-/* Who is calling: filled by the auth step before the handler runs. */
-struct principal {
-	bool authenticated;
-	enum role role;
-	int64_t key_id;
-	char key_name[128];
-	char scope[64];      /* organization code of the key's subtree, "" = all */
-	char scope_id[24];   /* its internal id as text, "" = all */
-};
-
 struct params;
+struct principal;
 
 struct request {
 	struct MHD_Connection *conn;
@@ -89,12 +84,10 @@ struct request {
 	char request_id[129];
 	char client[64];
 	int64_t started_us;
-	const struct route *route;
 	unsigned nparams;
 	const char *param_names[REQUEST_MAX_PARAMS];  /* point into the route pattern */
 	size_t param_name_lens[REQUEST_MAX_PARAMS];
 	char *param_values[REQUEST_MAX_PARAMS];
-	struct params *params; /* the route's typed parameters, validated (api/params.h) */
 	struct buf body;
 	uint64_t body_received;
 	uint64_t announced_length; /* Content-Length, 0 when absent */
@@ -102,9 +95,12 @@ struct request {
 	bool decided;     /* the response is known before the body arrives */
 	bool responded;
 	uint64_t bytes_sent;
-	struct principal who;
-	char *snapshot;   /* the database snapshot seen by this request (cache.h) */
 	struct response res;
+
+	/* The pipeline's own (api/pipeline.h); opaque here. */
+	const struct route *route;   /* the route matched, NULL before (or without) one */
+	struct params *params;       /* the route's typed parameters, validated (api/params.h) */
+	struct principal *who;       /* the caller (api/auth.h) */
 };
 
 /* A path parameter by its name in the route pattern ("code" for {code}). */
@@ -113,6 +109,8 @@ const char *request_param(const struct request *req, const char *name);
 const char *request_header(const struct request *req, const char *name);
 
 const char *http_method_name(enum http_method m);
+/* The method named exactly so ("GET"), 0 for any other. */
+enum http_method http_method_parse(const char *name);
 
 /* Whether a Content-Type header names exactly the media type given
  * ("application/json" matches "application/json; charset=utf-8", not

@@ -46,6 +46,12 @@ unsigned router_allowed(const struct route *table, size_t n, const char *path);
 /* Writes "GET, HEAD, OPTIONS" for a method mask. */
 void router_format_allow(unsigned methods, char *out, size_t outlen);
 
+/* A role's name: "public", then the key roles of the schema (key_role:
+ * reader, editor, admin). */
+const char *role_name(enum role role);
+/* The key role of that name; ROLE_PUBLIC for any other. */
+enum role role_parse(const char *name);
+
 /* Frees the request's copied path parameters. */
 void router_params_free(struct request *req);
 

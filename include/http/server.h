@@ -1,20 +1,35 @@
 /* The HTTP server: libmicrohttpd with an internal thread pool on epoll.
  *
- * Everything that is the same for every route happens here, once: route
- * lookup (404/405/OPTIONS), the request id, the body cap (413), query
- * parameter checking, authorization, ETag/304, CORS headers, the access log
- * and metrics. Handlers only do their own work. */
+ * It knows HTTP only: it reads a request off the connection (the target as
+ * sent, the headers, the body up to THIDUA_MAX_BODY_BYTES), hands it to
+ * the layer above through three calls, and writes the answer back with
+ * the request id, the ETag (304 on If-None-Match) and CORS headers. What
+ * the answer is — route, parameters, key, cache, handler — is decided
+ * above (api/pipeline.h). */
 #ifndef THIDUA_HTTP_SERVER_H
 #define THIDUA_HTTP_SERVER_H
 
 #include <stdbool.h>
-#include <stddef.h>
+#include <stdint.h>
 
-#include "http/router.h"
+#include "http/http.h"
 
-/* Starts listening with the route table; prints why and returns false on
- * failure (address in use, bad address). */
-bool server_start(const struct route *routes, size_t nroutes) __attribute__((warn_unused_result));
+struct server_stages {
+	/* The request line and headers are in: true when the answer is already
+	 * in req->res (an error, OPTIONS). A 413 decided here is sent at once,
+	 * without reading the body; any other answer once the body is read. */
+	bool (*headers)(struct request *req, const char *method);
+	/* The whole request is in (req->body, or req->body_too_large): fill
+	 * req->res. */
+	void (*handle)(struct request *req);
+	/* The request is over, answered (status) or cut off (status 0): the
+	 * last moment its fields are readable. */
+	void (*done)(struct request *req, unsigned status, int64_t duration_us);
+};
+
+/* Starts listening; prints why and returns false on failure (address in
+ * use, bad address). */
+bool server_start(const struct server_stages *stages) __attribute__((warn_unused_result));
 
 /* Blocks until SIGTERM or SIGINT, then stops accepting, lets in-flight
  * requests finish within THIDUA_SHUTDOWN_TIMEOUT_S and stops the daemon.
@@ -23,8 +38,5 @@ void server_wait_and_stop(void);
 
 /* True once shutdown has begun (readiness answers 503 from then on). */
 bool server_draining(void);
-
-/* The route table the server was started with (for the /v1 index). */
-const struct route *server_routes(size_t *n);
 
 #endif

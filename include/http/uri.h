@@ -46,4 +46,10 @@ void uri_free(struct uri *u);
 /* The value of a query parameter, NULL when absent. */
 const char *uri_param(const struct uri *u, const char *name);
 
+/* The target as it may be written to a log (malloc'd): the value of any
+ * parameter whose name says it is a credential (api_key, token, password
+ * ...) and the secret part of anything shaped like a thidua key
+ * (thd_<prefix>_<secret>) replaced, so no secret ever reaches a log. */
+char *uri_redacted(const char *target);
+
 #endif

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "import/readers.h"
+#include "import/record.h"
 #include "util/buf.h"
 
 struct encode_ctx {
@@ -38,6 +38,15 @@ bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec);
 	"CREATE TEMP TABLE import_rows (seq int NOT NULL, line int NOT NULL, idx int, doc jsonb NOT NULL) ON COMMIT DROP"
 #define DOC_COPY "COPY import_rows (seq, line, idx, doc) FROM STDIN"
 bool encode_doc_row(struct encode_ctx *ctx, const struct import_record *rec);
+
+/* How one kind of record reaches its staging table. */
+struct row_encoding {
+	const char *staging; /* CREATE TEMP TABLE of the rows */
+	const char *copy;    /* COPY ... FROM STDIN into it */
+	bool (*encode)(struct encode_ctx *ctx, const struct import_record *rec);
+};
+extern const struct row_encoding value_rows;    /* VALUE_STAGING, encode_value_row */
+extern const struct row_encoding document_rows; /* DOC_STAGING, encode_doc_row */
 
 /* COPY text format: backslash, tab, newline and carriage return escaped. */
 void copy_text(struct buf *out, const char *s, size_t len);

@@ -1,7 +1,7 @@
 /* The response cache (see cache.h): 16 shards, each a hash table of
  * entries on an LRU list under its own mutex and an equal share of the
  * byte budget. */
-#include "core/cache.h"
+#include "api/cache.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

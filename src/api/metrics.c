@@ -1,10 +1,10 @@
 /* Prometheus metrics (see metrics.h). */
-#include "core/metrics.h"
+#include "api/metrics.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "core/cache.h"
+#include "api/cache.h"
 #include "db/db.h"
 #include "util/alloc.h"
 #include "util/timeutil.h"

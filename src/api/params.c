@@ -13,6 +13,7 @@
 
 #include "domain/number.h"
 #include "domain/period.h"
+#include "domain/schema.h"
 #include "http/http.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -124,31 +125,6 @@ static const char *where(enum param_in in)
 
 /* ---- shapes ---- */
 
-static bool code_shape(const char *v, size_t len)
-{
-	if (len == 0 || len > 40 || v[0] == '-' || v[len - 1] == '-')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = v[i];
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-		if (!ok || (c == '-' && i + 1 < len && v[i + 1] == '-'))
-			return false;
-	}
-	return true;
-}
-
-static bool indicator_shape(const char *v, size_t len)
-{
-	if (len == 0 || len > 60 || !((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')))
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = v[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-			return false;
-	}
-	return true;
-}
-
 static bool digits(const char *s, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -157,20 +133,14 @@ static bool digits(const char *s, int n)
 	return true;
 }
 
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* YYYY-MM-DD at s, a real day between 1900 and 2100. */
+/* YYYY-MM-DD at s, a real day of the years periods may have. */
 static bool date_at(const char *s)
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
 		return false;
 	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-	return y >= 1900 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] + (m == 2 && leap(y));
+	return y >= PERIOD_MIN_YEAR && y <= PERIOD_MAX_YEAR && m >= 1 && m <= 12 && d >= 1 && d <= period_month_days(y, m);
 }
 
 static bool date_shape(const char *v)
@@ -281,9 +251,9 @@ static char *list(struct params *p, const struct param_spec *s, const char *v)
 			m--;
 		char *norm = NULL;
 		char err[160] = "";
-		if (s->type == PT_CODES && code_shape(item, m)) {
+		if (s->type == PT_CODES && schema_code_shape(item, m)) {
 			norm = upper(item, m);
-		} else if (s->type == PT_INDICATORS && indicator_shape(item, m)) {
+		} else if (s->type == PT_INDICATORS && schema_indicator_code_shape(item, m)) {
 			norm = lower(item, m);
 		} else if (s->type == PT_PERIODS) {
 			char *text = xstrndup(item, m);
@@ -374,14 +344,14 @@ static void check_value(struct params *p, const struct param_spec *s, const char
 	struct period per;
 	switch (s->type) {
 	case PT_CODE:
-		if (code_shape(v, len))
+		if (schema_code_shape(v, len))
 			norm = upper(v, len);
 		else
 			failf(p, in, s->name, "invalid_parameter",
 			      "%s: '%s' is not a valid code (letters, digits and hyphens, as in HN-HBT)", s->name, bad);
 		break;
 	case PT_INDICATOR:
-		if (indicator_shape(v, len))
+		if (schema_indicator_code_shape(v, len))
 			norm = lower(v, len);
 		else
 			failf(p, in, s->name, "invalid_parameter", "%s: '%s' is not a valid indicator code (as in new_members)",

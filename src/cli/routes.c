@@ -7,7 +7,6 @@
 
 #include "api/params.h"
 
-static const char *const role_names[] = {"public", "reader", "editor", "admin"};
 static const char *const in_names[] = {[IN_PATH] = "path", [IN_QUERY] = "query", [IN_BODY] = "body"};
 
 static json_t *param_json(const struct param_spec *s)
@@ -42,7 +41,7 @@ int routes_main(const struct route *routes, size_t n)
 			json_array_append_new(params, param_json(s));
 		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:b, s:s, s:o}", "method",
 		                                     http_method_name(routes[i].method), "path", routes[i].pattern, "role",
-		                                     role_names[routes[i].role], "cached", (routes[i].flags & ROUTE_CACHED) != 0,
+		                                     role_name(routes[i].role), "cached", (routes[i].flags & ROUTE_CACHED) != 0,
 		                                     "summary", routes[i].summary, "parameters", params));
 	}
 	char *text = json_dumps(out, JSON_INDENT(2));

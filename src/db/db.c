@@ -163,6 +163,24 @@ static bool connection_lost(struct dbconn *c)
 	       !strcmp(s, "57P02") || !strcmp(s, "57P03");
 }
 
+/* A statement failed with result r (cleared here; NULL when libpq said
+ * so itself): its error kept for the caller. A lost connection is
+ * dropped and reported unavailable; *retry (when asked) says whether the
+ * statement may run again on a fresh one — only outside a transaction,
+ * whose work died with the connection. */
+static enum db_status failed(struct dbconn *c, PGresult *r, bool *retry)
+{
+	keep_error(c, r);
+	PQclear(r);
+	bool lost = connection_lost(c);
+	if (retry)
+		*retry = lost && !c->in_transaction;
+	if (!lost)
+		return DB_ERROR;
+	drop(c);
+	return DB_UNAVAILABLE;
+}
+
 enum db_status db_query(enum query_id id, int nparams, const char *const *params, PGresult **out)
 {
 	struct dbconn *c = thread_conn();
@@ -179,16 +197,11 @@ enum db_status db_query(enum query_id id, int nparams, const char *const *params
 		if (!c->prepared[id]) {
 			PGresult *r = PQprepare(pg, name, db_statement_sql(id), 0, NULL);
 			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-				keep_error(c, r);
-				PQclear(r);
-				if (connection_lost(c)) {
-					bool tx = c->in_transaction;
-					drop(c);
-					if (tx)
-						return DB_UNAVAILABLE;
+				bool retry;
+				enum db_status st = failed(c, r, &retry);
+				if (retry)
 					continue;
-				}
-				return DB_ERROR;
+				return st;
 			}
 			PQclear(r);
 			c->prepared[id] = true;
@@ -199,16 +212,10 @@ enum db_status db_query(enum query_id id, int nparams, const char *const *params
 			*out = r;
 			return DB_OK;
 		}
-		keep_error(c, r);
-		PQclear(r);
-		if (connection_lost(c)) {
-			bool tx = c->in_transaction;
-			drop(c);
-			if (tx)
-				return DB_UNAVAILABLE;
-			continue;
-		}
-		return DB_ERROR;
+		bool retry;
+		enum db_status st = failed(c, r, &retry);
+		if (!retry)
+			return st;
 	}
 	mark_down(c->message);
 	return DB_UNAVAILABLE;
@@ -223,25 +230,34 @@ enum db_status db_call(enum query_id id, db_lookup lookup, const void *ctx, PGre
 	return db_query(id, n, values, out);
 }
 
-enum db_status db_command(const char *sql)
+/* Runs sql as it is; DB_OK when it ends in one of the states wanted. Like
+ * db_query, once more on a fresh connection when an idle one turns out
+ * dead outside a transaction (a BEGIN after a server restart). */
+static enum db_status exec_plain(const char *sql, ExecStatusType want, ExecStatusType also)
 {
 	struct dbconn *c = thread_conn();
-	PGconn *pg = acquire(c);
-	if (!pg)
-		return DB_UNAVAILABLE;
-	PGresult *r = PQexec(pg, sql);
-	ExecStatusType s = PQresultStatus(r);
-	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
-		PQclear(r);
-		return DB_OK;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		PGconn *pg = acquire(c);
+		if (!pg)
+			return DB_UNAVAILABLE;
+		PGresult *r = PQexec(pg, sql);
+		ExecStatusType s = PQresultStatus(r);
+		if (s == want || s == also) {
+			PQclear(r);
+			return DB_OK;
+		}
+		bool retry;
+		enum db_status st = failed(c, r, &retry);
+		if (!retry)
+			return st;
 	}
-	keep_error(c, r);
-	PQclear(r);
-	if (connection_lost(c)) {
-		drop(c);
-		return DB_UNAVAILABLE;
-	}
-	return DB_ERROR;
+	mark_down(c->message);
+	return DB_UNAVAILABLE;
+}
+
+enum db_status db_command(const char *sql)
+{
+	return exec_plain(sql, PGRES_COMMAND_OK, PGRES_TUPLES_OK);
 }
 
 enum db_status db_begin(void)
@@ -272,22 +288,7 @@ void db_rollback(void)
 
 enum db_status db_copy_begin(const char *sql)
 {
-	struct dbconn *c = thread_conn();
-	PGconn *pg = acquire(c);
-	if (!pg)
-		return DB_UNAVAILABLE;
-	PGresult *r = PQexec(pg, sql);
-	if (PQresultStatus(r) == PGRES_COPY_IN) {
-		PQclear(r);
-		return DB_OK;
-	}
-	keep_error(c, r);
-	PQclear(r);
-	if (connection_lost(c)) {
-		drop(c);
-		return DB_UNAVAILABLE;
-	}
-	return DB_ERROR;
+	return exec_plain(sql, PGRES_COPY_IN, PGRES_COPY_IN);
 }
 
 enum db_status db_copy_put(const char *data, size_t len)

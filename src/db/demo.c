@@ -21,12 +21,10 @@ static bool exec_ok(PGconn *pg, const char *sql, const char *what)
 int demo_main(void)
 {
 	struct migration_set set;
-	if (!migrate_load(&set))
+	PGconn *pg;
+	if (!migrate_open(&set, &pg))
 		return 1;
-	PGconn *pg = db_connect_direct();
 	int rc = 1;
-	if (!pg)
-		goto out;
 	PGresult *applied = PQexec(pg, "SELECT name, sha256 FROM schema_migrations");
 	char why[256] = "the database has no schema yet; run `thidua migrate` first";
 	bool current = PQresultStatus(applied) == PGRES_TUPLES_OK && migrate_is_current(&set, applied, why, sizeof why);

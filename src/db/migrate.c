@@ -223,15 +223,23 @@ bool migrate_apply(PGconn *pg, const struct migration_set *set, bool verbose)
 	return ok;
 }
 
+bool migrate_open(struct migration_set *set, PGconn **pg)
+{
+	if (!migrate_load(set))
+		return false;
+	*pg = db_connect_direct();
+	if (!*pg)
+		migrate_set_free(set);
+	return *pg != NULL;
+}
+
 int migrate_main(void)
 {
 	struct migration_set set;
-	if (!migrate_load(&set))
+	PGconn *pg;
+	if (!migrate_open(&set, &pg))
 		return 1;
-	PGconn *pg = db_connect_direct();
-	int rc = 1;
-	if (pg && migrate_apply(pg, &set, true))
-		rc = 0;
+	int rc = migrate_apply(pg, &set, true) ? 0 : 1;
 	PQfinish(pg);
 	migrate_set_free(&set);
 	return rc;

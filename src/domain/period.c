@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/schema.h"
+
 #define EXPECTED "2022, 2022H1, 2022Q3, 2022M09, 2022YTD09 or 2023-2028"
 
 static bool is_blank(char c)
@@ -56,7 +58,7 @@ static bool leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int month_days(int y, int m)
+int period_month_days(int y, int m)
 {
 	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	return days[m - 1] + (m == 2 && leap(y));
@@ -93,6 +95,34 @@ static bool matches(const char *p, size_t len, const char *word)
 		if (upper(p[i]) != word[i])
 			return false;
 	return true;
+}
+
+/* The periods within a year: a letter code and a number of at most
+ * `digits` digits, from 1 to max. */
+struct sub_period {
+	const char *prefix;
+	int digits, max;
+	enum period_kind kind;
+	const char *range; /* the message for a number out of range, up to the number */
+};
+
+static const struct sub_period sub_periods[] = {
+	{"YTD", 2, 12, PERIOD_YTD, "year-to-date must run to a month from YTD01 to YTD12, not YTD"},
+	{"H", 1, 2, PERIOD_HALF, "half must be H1 or H2, not H"},
+	{"Q", 1, 4, PERIOD_QUARTER, "quarter must be Q1 to Q4, not Q"},
+	{"M", 2, 12, PERIOD_MONTH, "month must be M01 to M12, not M"},
+};
+
+/* Which sub-period rest (after the year) names, with its number in *n. */
+static const struct sub_period *sub_period(const char *rest, size_t rlen, int *n)
+{
+	for (size_t i = 0; i < sizeof sub_periods / sizeof sub_periods[0]; i++) {
+		const struct sub_period *sp = &sub_periods[i];
+		size_t plen = strlen(sp->prefix);
+		if (matches(rest, rlen, sp->prefix) && trailing_number(rest + plen, rlen - plen, sp->digits, n))
+			return sp;
+	}
+	return NULL;
 }
 
 bool period_parse(const char *input, struct period *out, char *err, size_t errlen)
@@ -136,6 +166,7 @@ bool period_parse(const char *input, struct period *out, char *err, size_t errle
 	memset(&p, 0, sizeof p);
 	p.year = p.year_end = y;
 	int n = 0;
+	const struct sub_period *part;
 
 	if (rlen == 0) {
 		p.kind = PERIOD_YEAR;
@@ -155,30 +186,12 @@ bool period_parse(const char *input, struct period *out, char *err, size_t errle
 		p.kind = PERIOD_TERM;
 		p.year_end = n;
 		n = 0;
-	} else if (matches(rest, rlen, "YTD") && trailing_number(rest + 3, rlen - 3, 2, &n)) {
-		if (n < 1 || n > 12) {
-			fail(err, errlen, "year-to-date must run to a month from YTD01 to YTD12, not YTD%02d", n);
+	} else if ((part = sub_period(rest, rlen, &n)) != NULL) {
+		if (n < 1 || n > part->max) {
+			fail(err, errlen, "%s%0*d", part->range, part->digits, n);
 			return false;
 		}
-		p.kind = PERIOD_YTD;
-	} else if (matches(rest, rlen, "H") && trailing_number(rest + 1, rlen - 1, 1, &n)) {
-		if (n < 1 || n > 2) {
-			fail(err, errlen, "half must be H1 or H2, not H%d", n);
-			return false;
-		}
-		p.kind = PERIOD_HALF;
-	} else if (matches(rest, rlen, "Q") && trailing_number(rest + 1, rlen - 1, 1, &n)) {
-		if (n < 1 || n > 4) {
-			fail(err, errlen, "quarter must be Q1 to Q4, not Q%d", n);
-			return false;
-		}
-		p.kind = PERIOD_QUARTER;
-	} else if (matches(rest, rlen, "M") && trailing_number(rest + 1, rlen - 1, 2, &n)) {
-		if (n < 1 || n > 12) {
-			fail(err, errlen, "month must be M01 to M12, not M%02d", n);
-			return false;
-		}
-		p.kind = PERIOD_MONTH;
+		p.kind = part->kind;
 	} else {
 		fail(err, errlen, "period '%s' is not a valid code; expected " EXPECTED, show);
 		return false;
@@ -222,20 +235,12 @@ bool period_parse(const char *input, struct period *out, char *err, size_t errle
 		break;
 	}
 	set_date(p.start, y, first_month, 1);
-	set_date(p.end, p.year_end, last_month, month_days(p.year_end, last_month));
+	set_date(p.end, p.year_end, last_month, period_month_days(p.year_end, last_month));
 	*out = p;
 	return true;
 }
 
 const char *period_kind_name(enum period_kind kind)
 {
-	switch (kind) {
-	case PERIOD_YEAR: return "year";
-	case PERIOD_HALF: return "half";
-	case PERIOD_QUARTER: return "quarter";
-	case PERIOD_MONTH: return "month";
-	case PERIOD_YTD: return "ytd";
-	case PERIOD_TERM: return "term";
-	}
-	return "?";
+	return period_kind_names[kind];
 }

@@ -1,5 +1,5 @@
 /* The import pipeline (see import.h). */
-#include "import/import.h"
+#include "handlers/import.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -7,12 +7,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/params.h"
+#include "api/reply.h"
 #include "core/config.h"
 #include "db/db.h"
-#include "api/params.h"
 #include "handlers/common.h"
+#include "import/csv_reader.h"
 #include "import/encode.h"
-#include "http/response.h"
+#include "import/json_reader.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 
@@ -63,7 +65,7 @@ static void on_reject(void *ctx, long line, long idx, const char *field, const c
 static bool on_row(void *ctx, const struct import_record *rec)
 {
 	struct import_run *run = ctx;
-	run->spec->encode(&run->enc, rec);
+	run->spec->rows->encode(&run->enc, rec);
 	if (run->copy.len >= COPY_CHUNK) {
 		run->db = db_copy_put(run->copy.data, run->copy.len);
 		buf_reset(&run->copy);
@@ -149,19 +151,7 @@ static enum http_status reply_summary(struct request *req, const struct import_o
 	         opt->dry_run ? "Dry run" : "Import refused", (long long)rejected, rejected == 1 ? " was" : "s were",
 	         rejected == 1 ? "it" : "them");
 	/* A problem document whose extension members are the summary. */
-	char type[64];
-	snprintf(type, sizeof type, "/problems/%s", code);
-	json_t *problem = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "type", type, "title", http_status_text(status),
-	                            "status", (int)status, "code", code, "detail", detail, "instance", req->path,
-	                            "request_id", req->request_id);
-	json_object_update(problem, summary);
-	json_decref(summary);
-	summary = problem;
-	char *text = json_dumps(summary, JSON_COMPACT);
-	json_decref(summary);
-	enum http_status st = reply_bytes(req, status, CT_PROBLEM, text, strlen(text));
-	free(text);
-	return st;
+	return reply_problem_with(req, status, code, detail, summary);
 }
 
 static enum http_status run(struct request *req, const struct import_spec *spec, const struct import_options *opt);
@@ -207,18 +197,18 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 	/* One transaction, committed synchronously as every write is: a 2xx
 	 * means durable. */
 	enum http_status begun = write_begin(req);
-	if (begun != HTTP_OK)
+	if (begun != HTTP_PROCEED)
 		return begun;
 	char setup[512];
 	snprintf(setup, sizeof setup,
 	         "SET LOCAL statement_timeout = %u; %s;"
 	         "CREATE TEMP TABLE import_rejects (line int, idx int, field text, code text, message text) ON COMMIT DROP",
-	         cfg.import_timeout_ms, spec->staging);
+	         cfg.import_timeout_ms, spec->rows->staging);
 	enum db_status st;
 	PGresult *res = NULL;
 	if ((st = db_command(setup)) != DB_OK)
 		return fail_db(req, st);
-	if ((st = db_copy_begin(spec->copy)) != DB_OK)
+	if ((st = db_copy_begin(spec->rows->copy)) != DB_OK)
 		return fail_db(req, st);
 
 	struct import_run run = {.copy = BUF_INIT, .rejects = BUF_INIT, .db = DB_OK, .spec = spec};
@@ -239,11 +229,9 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 		if (run.db != DB_OK) {
 			result = reply_db_failure(req, run.db);
 		} else {
-			json_t *errors = json_array();
 			char where[32];
 			snprintf(where, sizeof where, "line %ld", rerr.line);
-			json_array_append_new(errors, problem_error("body", where, rerr.code, rerr.message));
-			result = reply_problem_errors(req, HTTP_BAD_REQUEST, rerr.code, rerr.message, errors);
+			result = reply_field_problem(req, HTTP_BAD_REQUEST, rerr.code, "body", where, rerr.message);
 		}
 		buf_free(&run.rejects);
 		return result;

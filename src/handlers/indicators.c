@@ -1,11 +1,12 @@
 /* Writes of the indicator catalogue (administrators): the bulk import and
  * PUT of one. Reads are generic (routes.c). */
+#include "handlers/indicators.h"
+
 #include <string.h>
 
 #include "handlers/common.h"
-#include "handlers/handlers.h"
+#include "handlers/import.h"
 #include "import/encode.h"
-#include "import/import.h"
 
 static const struct import_spec indicators_import = {
 	.resource = "indicators",
@@ -15,9 +16,7 @@ static const struct import_spec indicators_import = {
 		.key = (const char *const[]){"code", "name", "name_en", "unit", "kind", "rollup", "higher_is_better", NULL},
 		.required = (const char *const[]){"code", NULL},
 	},
-	.staging = DOC_STAGING,
-	.copy = DOC_COPY,
-	.encode = encode_doc_row,
+	.rows = &document_rows,
 	.merge = Q_IMPORT_INDICATORS,
 };
 
@@ -30,9 +29,9 @@ enum http_status handle_indicator_put(struct request *req)
 {
 	PGresult *res;
 	enum http_status st = write_once(req, req->route->call, &res);
-	if (st != HTTP_OK)
+	if (st != HTTP_PROCEED)
 		return st;
 	bool created = !strcmp(PQgetvalue(res, 0, 0), "created");
 	PQclear(res);
-	return reply_representation(req, created ? HTTP_CREATED : HTTP_OK, Q_INDICATOR);
+	return write_answer(req, created ? HTTP_CREATED : HTTP_OK, Q_INDICATOR);
 }

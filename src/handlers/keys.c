@@ -1,14 +1,16 @@
 /* POST /v1/keys: administrators create API keys. A new key is shown once,
  * in the answer to its creation; only its hash is stored. Listing and
  * revoking are generic (routes.c). */
+#include "handlers/keys.h"
+
 #include <stdio.h>
 #include <string.h>
 
+#include "api/reply.h"
 #include "domain/apikey.h"
 #include "handlers/common.h"
-#include "handlers/handlers.h"
 #include "http/response.h"
-#include "render/render.h"
+#include "render/json.h"
 
 enum http_status handle_key_create(struct request *req)
 {
@@ -18,7 +20,7 @@ enum http_status handle_key_create(struct request *req)
 	param_set(req, "hash", key.hash_hex);
 	PGresult *res;
 	enum http_status st = write_once(req, req->route->call, &res);
-	if (st != HTTP_OK)
+	if (st != HTTP_PROCEED)
 		return st;
 	if (PQntuples(res) != 1) {
 		PQclear(res);

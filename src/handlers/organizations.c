@@ -1,5 +1,7 @@
 /* Writes of organizations (administrators): the bulk import, POST of one,
  * PATCH of one. Reads and DELETE are generic (routes.c). */
+#include "handlers/organizations.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,11 +9,11 @@
 #include <strings.h>
 
 #include "api/params.h"
+#include "api/reply.h"
 #include "handlers/common.h"
-#include "handlers/handlers.h"
+#include "handlers/import.h"
 #include "http/response.h"
 #include "import/encode.h"
-#include "import/import.h"
 
 static const struct import_spec organizations_import = {
 	.resource = "organizations",
@@ -21,9 +23,7 @@ static const struct import_spec organizations_import = {
 		.key = (const char *const[]){"code", NULL},
 		.required = (const char *const[]){"code", NULL},
 	},
-	.staging = DOC_STAGING,
-	.copy = DOC_COPY,
-	.encode = encode_doc_row,
+	.rows = &document_rows,
 	.merge = Q_IMPORT_ORGANIZATIONS,
 };
 
@@ -43,11 +43,8 @@ static enum http_status write_one(struct request *req, bool create)
 		const char *path_code = param(req, "code");
 		if (body_code && strcasecmp(body_code, path_code)) {
 			json_decref(doc);
-			json_t *errors = json_array();
-			json_array_append_new(errors, problem_error("body", "code", "invalid_field",
-			                                            "code in the body differs from the one in the path"));
-			return reply_problem_errors(req, HTTP_BAD_REQUEST, "invalid_field",
-			                            "code in the body differs from the one in the path", errors);
+			return reply_field_problem(req, HTTP_BAD_REQUEST, "invalid_field", "body", "code",
+			                           "code in the body differs from the one in the path");
 		}
 		json_object_set_new(doc, "code", json_string(path_code));
 		char *merged = json_dumps(doc, JSON_COMPACT);
@@ -66,27 +63,27 @@ static enum http_status write_one(struct request *req, bool create)
 	param_set(req, "on", NULL); /* the representation: as of today */
 
 	enum http_status st = write_begin(req);
-	if (st != HTTP_OK)
+	if (st != HTTP_PROCEED)
 		return st;
 	PGresult *res;
 	if (!create) {
-		if ((st = write_call(req, Q_ORGANIZATION_LOCK, &res)) != HTTP_OK)
+		if ((st = write_call(req, Q_ORGANIZATION_LOCK, &res)) != HTTP_PROCEED)
 			return st;
 		PQclear(res);
-		if ((st = write_if_match(req, Q_ORGANIZATION)) != HTTP_OK)
+		if ((st = write_if_match(req, Q_ORGANIZATION)) != HTTP_PROCEED)
 			return st;
 	}
-	if ((st = write_call(req, Q_ORGANIZATION_WRITE, &res)) != HTTP_OK)
+	if ((st = write_call(req, Q_ORGANIZATION_WRITE, &res)) != HTTP_PROCEED)
 		return st;
 	PQclear(res);
-	if ((st = write_commit(req)) != HTTP_OK)
+	if ((st = write_commit(req)) != HTTP_PROCEED)
 		return st;
 	if (create) {
 		char location[96];
 		snprintf(location, sizeof location, "/v1/organizations/%s", param(req, "code"));
 		response_header(&req->res, "Location", location);
 	}
-	return reply_representation(req, create ? HTTP_CREATED : HTTP_OK, Q_ORGANIZATION);
+	return write_answer(req, create ? HTTP_CREATED : HTTP_OK, Q_ORGANIZATION);
 }
 
 enum http_status handle_organization_post(struct request *req)

@@ -1,9 +1,11 @@
 /* GET /v1/periods/{code} answers from the C parser alone (no database);
  * the parameter layer has already parsed and normalised the code. The list
  * of a year's periods is generic (routes.c). */
+#include "handlers/periods.h"
+
+#include "api/reply.h"
 #include "domain/period.h"
 #include "handlers/common.h"
-#include "handlers/handlers.h"
 #include "http/response.h"
 
 enum http_status handle_period_get(struct request *req)

@@ -5,24 +5,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/signatures.h"
+#include "handlers/system.h"
 
+#include "api/metrics.h"
+#include "api/reply.h"
+#include "api/signatures.h"
 #include "core/log.h"
-#include "core/metrics.h"
 #include "db/db.h"
 #include "embedded.h"
-#include "handlers/common.h"
-#include "handlers/handlers.h"
 #include "http/response.h"
 #include "http/server.h"
 #include "version.h"
 
 static const struct migration_set *expected_migrations;
+static const struct route *route_table;
+static size_t route_count;
 static atomic_bool signatures_ok;
 
-void system_init(const struct migration_set *expected)
+void system_init(const struct migration_set *expected, const struct route *routes, size_t nroutes)
 {
 	expected_migrations = expected;
+	route_table = routes;
+	route_count = nroutes;
 }
 
 /* Whether the database is migrated to exactly this binary's files; why not
@@ -39,7 +43,7 @@ static enum db_status migrations_current(bool *current, char *why, size_t whylen
 	return DB_OK;
 }
 
-bool system_check_database(const struct route *routes, size_t n)
+bool system_check_database(void)
 {
 	bool current = false;
 	char why[256];
@@ -51,7 +55,7 @@ bool system_check_database(const struct route *routes, size_t n)
 		return true;
 	}
 	struct buf report = BUF_INIT;
-	enum signatures_result r = signatures_check(routes, n, &report);
+	enum signatures_result r = signatures_check(route_table, route_count, &report);
 	db_release();
 	if (r == SIGNATURES_MISMATCH) {
 		fprintf(stderr, "thidua: the SQL this binary calls does not match the database's functions:\n%s",
@@ -95,10 +99,8 @@ enum http_status handle_readyz(struct request *req)
 		return reply_problem(req, HTTP_SERVICE_UNAVAILABLE, "not_migrated", "%s.", why);
 	}
 	if (!atomic_load(&signatures_ok)) {
-		size_t n;
-		const struct route *routes = server_routes(&n);
 		struct buf report = BUF_INIT;
-		enum signatures_result r = signatures_check(routes, n, &report);
+		enum signatures_result r = signatures_check(route_table, route_count, &report);
 		if (r == SIGNATURES_UNREACHABLE) {
 			buf_free(&report);
 			return reply_db_failure(req, DB_UNAVAILABLE);
@@ -127,10 +129,9 @@ enum http_status handle_openapi(struct request *req)
  * the server routes. */
 enum http_status handle_index(struct request *req)
 {
-	size_t n;
-	const struct route *routes = server_routes(&n);
+	const struct route *routes = route_table;
 	json_t *resources = json_array();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < route_count; i++) {
 		if (strncmp(routes[i].pattern, "/v1/", 4))
 			continue;
 		json_t *found = NULL;

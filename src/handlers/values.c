@@ -2,15 +2,17 @@
  * what changed since, deletions included); PUT imports them in bulk from a
  * provincial portal; DELETE removes one. The history is a generic list
  * (routes.c). */
+#include "handlers/values.h"
+
 #include <stdio.h>
 #include <string.h>
 
+#include "api/reply.h"
 #include "handlers/common.h"
-#include "handlers/handlers.h"
+#include "handlers/import.h"
 #include "http/response.h"
 #include "import/encode.h"
-#include "import/import.h"
-#include "render/render.h"
+#include "render/json.h"
 
 /* The change feed: the envelope also says from when to ask next time. */
 static enum http_status changes(struct request *req)
@@ -24,7 +26,7 @@ static enum http_status changes(struct request *req)
 	render_timestamp(&extra, PQgetvalue(res, 0, 0));
 	PQclear(res);
 	req->res.no_cache = true; /* its as_of is the moment of asking */
-	enum http_status status = reply_list(req, Q_VALUE_CHANGES, buf_cstr(&extra));
+	enum http_status status = list_call(req, Q_VALUE_CHANGES, buf_cstr(&extra));
 	buf_free(&extra);
 	return status;
 }
@@ -33,7 +35,7 @@ enum http_status handle_values_list(struct request *req)
 {
 	if (param(req, "updated_after"))
 		return changes(req);
-	return reply_list(req, Q_VALUES, NULL);
+	return list_call(req, Q_VALUES, NULL);
 }
 
 static const struct import_spec values_import = {
@@ -43,9 +45,7 @@ static const struct import_spec values_import = {
 		.key = (const char *const[]){"org", "bloc", "indicator", "period", NULL},
 		.required = (const char *const[]){"org|bloc", "indicator", "period", NULL},
 	},
-	.staging = VALUE_STAGING,
-	.copy = VALUE_COPY,
-	.encode = encode_value_row,
+	.rows = &value_rows,
 	.merge = Q_IMPORT_VALUES,
 };
 
@@ -57,12 +57,9 @@ enum http_status handle_values_put(struct request *req)
 enum http_status handle_value_delete(struct request *req)
 {
 	if (!param(req, "org") == !param(req, "bloc")) {
-		const char *msg = param(req, "org") ? "give org or bloc, not both" : "org (or bloc) is required";
-		json_t *errors = json_array();
-		json_array_append_new(errors, problem_error("query", "org", param(req, "org") ? "invalid_parameter"
-		                                                                               : "missing_parameter", msg));
-		return reply_problem_errors(req, HTTP_BAD_REQUEST, param(req, "org") ? "invalid_parameter" : "missing_parameter",
-		                            msg, errors);
+		bool both = param(req, "org");
+		return reply_field_problem(req, HTTP_BAD_REQUEST, both ? "invalid_parameter" : "missing_parameter", "query",
+		                           "org", both ? "give org or bloc, not both" : "org (or bloc) is required");
 	}
 	return handle_delete(req);
 }

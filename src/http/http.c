@@ -20,6 +20,19 @@ const char *request_header(const struct request *req, const char *name)
 	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
+enum http_method http_method_parse(const char *m)
+{
+	static const struct {
+		const char *name;
+		enum http_method method;
+	} methods[] = {{"GET", HTTP_GET},     {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},      {"PUT", HTTP_PUT},
+	               {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE}, {"OPTIONS", HTTP_OPTIONS}};
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (!strcmp(m, methods[i].name))
+			return methods[i].method;
+	return 0;
+}
+
 const char *http_method_name(enum http_method m)
 {
 	switch (m) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/schema.h"
 #include "util/alloc.h"
 
 /* Matches one pattern against a path; on success records the {name}
@@ -113,4 +114,18 @@ void router_params_free(struct request *req)
 		req->param_values[i] = NULL;
 	}
 	req->nparams = 0;
+}
+
+/* enum role lists the key roles in the schema's order, after public. */
+const char *role_name(enum role role)
+{
+	return role == ROLE_PUBLIC ? "public" : key_role_names[role - 1];
+}
+
+enum role role_parse(const char *name)
+{
+	for (int r = 0; key_role_names[r]; r++)
+		if (!strcmp(name, key_role_names[r]))
+			return (enum role)(r + 1);
+	return ROLE_PUBLIC;
 }

@@ -4,12 +4,7 @@
  * (on_target: the struct request is allocated there), calls on_request once
  * the headers are in, then once per body chunk, then a last time with no
  * data; on_completed runs when MHD is done with it and is the one place the
- * request's memory is freed and the access line written.
- *
- * Around every handler, in this order: the target is decoded and checked
- * (uri.h), the route found (404, 405), the body capped (413), the route's
- * typed parameters validated (400, api/params.h), the key checked (401,
- * 403), and a cached answer reused when the database has not changed. */
+ * request's memory is freed. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -30,49 +25,24 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api/params.h"
-#include "core/auth.h"
-#include "core/cache.h"
 #include "core/config.h"
 #include "core/log.h"
-#include "core/metrics.h"
-#include "db/db.h"
 #include "http/response.h"
+#include "http/router.h"
+#include "http/uri.h"
 #include "util/alloc.h"
 #include "util/timeutil.h"
-#include "util/utf8.h"
 
 static struct MHD_Daemon *daemon_handle;
-static const struct route *route_table;
-static size_t route_count;
+static const struct server_stages *stage;
 static atomic_int inflight;
 static atomic_bool draining;
 
-#define CORS_ALLOW_HEADERS "Authorization, Content-Type, Accept, If-None-Match, If-Match, X-Request-Id"
 #define CORS_EXPOSE_HEADERS "ETag, X-Request-Id, X-Cache, Content-Disposition, Retry-After, Location"
 
 bool server_draining(void)
 {
 	return atomic_load(&draining);
-}
-
-const struct route *server_routes(size_t *n)
-{
-	*n = route_count;
-	return route_table;
-}
-
-static enum http_method parse_method(const char *m)
-{
-	static const struct {
-		const char *name;
-		enum http_method method;
-	} methods[] = {{"GET", HTTP_GET},     {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},      {"PUT", HTTP_PUT},
-	               {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE}, {"OPTIONS", HTTP_OPTIONS}};
-	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
-		if (!strcmp(m, methods[i].name))
-			return methods[i].method;
-	return 0;
 }
 
 /* A client-supplied X-Request-Id is kept when it is short and plain; anything
@@ -179,216 +149,6 @@ static enum MHD_Result send_response(struct request *req)
 	return r;
 }
 
-/* ---- the response cache ---- */
-
-/* What a cached answer depends on besides the snapshot: exactly what the
- * handler reads — the route, its validated parameters (each value with its
- * length, so no two requests share a key unless their arguments are the
- * same), the caller's scope — and the hour: answers that default to
- * "today" must not outlive the day in any whole-hour time zone. */
-static char *cache_key(const struct request *req)
-{
-	struct buf key = BUF_INIT;
-	buf_printf(&key, "%s %s\n", http_method_name(req->route->method), req->route->pattern);
-	for (size_t i = 0; i < req->params->n; i++) {
-		const char *v = req->params->v[i].value;
-		if (v)
-			buf_printf(&key, "%s=%zu:%s\n", req->params->v[i].name, strlen(v), v);
-		else
-			buf_printf(&key, "%s\n", req->params->v[i].name);
-	}
-	buf_printf(&key, "scope=%s\nhour=%lld", req->who.scope_id, (long long)(time(NULL) / 3600));
-	return buf_steal(&key);
-}
-
-static bool cacheable(struct request *req)
-{
-	if (!(req->route->flags & ROUTE_CACHED) || !cache_enabled())
-		return false;
-	if (!req->snapshot) {
-		PGresult *r;
-		if (db_query(Q_SNAPSHOT, 0, NULL, &r) != DB_OK)
-			return false; /* the handler meets the same failure and says so */
-		req->snapshot = xstrdup(PQgetvalue(r, 0, 0));
-		PQclear(r);
-	}
-	return true;
-}
-
-/* Runs the route's handler, or answers from the cache when an answer to
- * the same request was computed under the same database snapshot. */
-static void run_handler(struct request *req)
-{
-	if (!cacheable(req)) {
-		req->res.status = req->route->handler(req);
-		return;
-	}
-	char *key = cache_key(req);
-	if (cache_get(key, req->snapshot, &req->res)) {
-		response_header(&req->res, "X-Cache", "hit");
-	} else {
-		req->res.status = req->route->handler(req);
-		if (req->res.status == HTTP_OK && !req->res.no_cache && !req->res.no_etag) {
-			response_etag(&req->res.body, req->res.etag);
-			cache_put(key, req->snapshot, &req->res);
-		}
-		response_header(&req->res, "X-Cache", "miss");
-	}
-	free(key);
-}
-
-/* ---- dispatch ---- */
-
-static void preflight(struct request *req, unsigned allowed)
-{
-	char allow[96];
-	router_format_allow(allowed, allow, sizeof allow);
-	const char *origin = request_header(req, "Origin");
-	const char *want = request_header(req, "Access-Control-Request-Method");
-	if (!origin || !want) {
-		/* A plain OPTIONS: say what the path accepts. */
-		response_header(&req->res, "Allow", allow);
-		reply_empty(req, HTTP_NO_CONTENT);
-		return;
-	}
-	if (!config_cors_allows(origin)) {
-		reply_problem(req, HTTP_FORBIDDEN, "cors_origin_refused",
-		              "Origin %s is not allowed to call this service; an administrator can add it to "
-		              "THIDUA_CORS_ORIGINS.",
-		              origin);
-		return;
-	}
-	enum http_method m = parse_method(want);
-	if (!m || !(allowed & m)) {
-		response_header(&req->res, "Allow", allow);
-		reply_problem(req, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-		              "%s is not allowed on %s; allowed: %s.", want, req->path, allow);
-		return;
-	}
-	response_header(&req->res, "Access-Control-Allow-Methods", allow);
-	response_header(&req->res, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
-	response_header(&req->res, "Access-Control-Max-Age", "600");
-	reply_empty(req, HTTP_NO_CONTENT);
-}
-
-/* Decides what can be decided from the request line and headers alone.
- * Returns true when the response is ready (an error, OPTIONS). */
-static bool route_request(struct request *req, const char *method)
-{
-	unsigned allowed = 0;
-	req->method = parse_method(method);
-	req->method_name = req->method ? http_method_name(req->method) : method;
-
-	/* A body announced too large is refused before anything else, unread. */
-	const char *length = request_header(req, "Content-Length");
-	if (length) {
-		char *end;
-		errno = 0;
-		unsigned long long n = strtoull(length, &end, 10);
-		if (errno || *end || n > cfg.max_body_bytes) {
-			char *shown = utf8_repaired(length);
-			reply_problem(req, HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
-			              "The request body (%.40s bytes) is larger than the %zu bytes this service accepts "
-			              "(THIDUA_MAX_BODY_BYTES); split it into smaller requests.",
-			              shown, cfg.max_body_bytes);
-			free(shown);
-			return true;
-		}
-		req->announced_length = n;
-	}
-
-	struct uri_problem why;
-	if (!uri_parse(req->target, &req->uri, &why)) {
-		json_t *errors = json_array();
-		json_array_append_new(errors, problem_error(why.in, why.field, why.code, why.message));
-		reply_problem_errors(req, HTTP_BAD_REQUEST, why.code, why.message, errors);
-		return true;
-	}
-	req->path = req->uri.path;
-
-	if (req->method == HTTP_OPTIONS) {
-		allowed = router_allowed(route_table, route_count, req->path);
-		if (!allowed)
-			reply_problem(req, HTTP_NOT_FOUND, "not_found", "There is no resource at %s.", req->path);
-		else
-			preflight(req, allowed);
-		return true;
-	}
-
-	enum route_result rr = req->method
-		? router_lookup(route_table, route_count, req->method, req->path, req, &req->route, &allowed)
-		: (router_allowed(route_table, route_count, req->path) ? ROUTE_METHOD_NOT_ALLOWED : ROUTE_NOT_FOUND);
-	if (rr == ROUTE_METHOD_NOT_ALLOWED && !req->method)
-		allowed = router_allowed(route_table, route_count, req->path);
-	if (rr == ROUTE_NOT_FOUND) {
-		reply_problem(req, HTTP_NOT_FOUND, "not_found", "There is no resource at %s; GET /v1 lists them.",
-		              req->path);
-		return true;
-	}
-	if (rr == ROUTE_METHOD_NOT_ALLOWED) {
-		char allow[96];
-		router_format_allow(allowed, allow, sizeof allow);
-		response_header(&req->res, "Allow", allow);
-		reply_problem(req, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "%s is not allowed on %s; allowed: %s.",
-		              req->method_name, req->path, allow);
-		return true;
-	}
-	return false;
-}
-
-/* The route's parameters, checked and normalised; false when the answer
- * is already a 400 (or 415) naming every problem. */
-static bool validate_params(struct request *req)
-{
-	/* the captured names point into the pattern; params wants them ended */
-	const char *names[REQUEST_MAX_PARAMS], *values[REQUEST_MAX_PARAMS];
-	char name_text[REQUEST_MAX_PARAMS][32];
-	for (unsigned i = 0; i < req->nparams; i++) {
-		snprintf(name_text[i], sizeof name_text[i], "%.*s", (int)req->param_name_lens[i], req->param_names[i]);
-		names[i] = name_text[i];
-		values[i] = req->param_values[i];
-	}
-	struct param_input in = {
-		.uri = &req->uri,
-		.path_names = names,
-		.path_values = values,
-		.npath = req->nparams,
-		.body = buf_cstr(&req->body),
-		.body_len = req->body.len,
-		.content_type = request_header(req, "Content-Type"),
-		.accept = request_header(req, "Accept"),
-	};
-	req->params = xcalloc(1, sizeof *req->params);
-	if (params_validate(req->params, req->route->params, &in)) {
-		params_set(req->params, "scope", NULL); /* filled in once the key is known */
-		return true;
-	}
-	char *detail = params_problem_detail(req->params);
-	size_t count = json_array_size(req->params->errors);
-	enum http_status status = req->params->wrong_media_type ? HTTP_UNSUPPORTED_MEDIA_TYPE : HTTP_BAD_REQUEST;
-	const char *code = count == 1 || req->params->wrong_media_type ? req->params->first_code : "invalid_parameter";
-	reply_problem_errors(req, status, code, detail, json_incref(req->params->errors));
-	free(detail);
-	return false;
-}
-
-static void dispatch(struct request *req)
-{
-	if (req->body_too_large) {
-		reply_problem(req, HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
-		              "The request body is larger than the %zu bytes this service accepts "
-		              "(THIDUA_MAX_BODY_BYTES); split it into smaller requests.",
-		              cfg.max_body_bytes);
-		return;
-	}
-	if (!validate_params(req))
-		return;
-	if (auth_authorize(req) != HTTP_OK)
-		return;
-	params_set(req->params, "scope", req->who.scope_id[0] ? req->who.scope_id : NULL);
-	run_handler(req);
-}
-
 /* MHD calls this with the request-target exactly as the client sent it,
  * before it decodes anything: the request starts here. */
 static void *on_target(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -421,7 +181,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* Answer on the last call, once MHD has the whole request: a response
 		 * queued earlier makes MHD close the connection. Only a body already
 		 * announced as too large is refused at once, without reading it. */
-		req->decided = route_request(req, method);
+		req->decided = stage->headers(req, method);
 		if (req->decided && req->res.status == HTTP_PAYLOAD_TOO_LARGE)
 			return send_response(req);
 		return MHD_YES;
@@ -453,44 +213,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (req->responded)
 		return MHD_YES;
 	if (!req->decided)
-		dispatch(req);
+		stage->handle(req);
 	return send_response(req);
-}
-
-/* The target as it goes to the access log: the value of any parameter
- * whose name says it is a credential, and anything shaped like a thidua
- * key, replaced, so no secret is ever written to a log. */
-static char *loggable_target(const char *target)
-{
-	static const char *const secret_names[] = {"api_key", "apikey", "key", "token", "access_token", "auth",
-	                                           "authorization", "bearer", "password", NULL};
-	struct buf out = BUF_INIT;
-	const char *q = strchr(target, '?');
-	buf_append(&out, target, q ? (size_t)(q - target) : strlen(target));
-	while (q && *q) {
-		buf_putc(&out, *q++); /* ? or & */
-		size_t n = strcspn(q, "&"), name_len = strcspn(q, "=");
-		if (name_len > n)
-			name_len = n;
-		bool secret = false;
-		for (const char *const *s = secret_names; *s && !secret; s++)
-			secret = strlen(*s) == name_len && !strncasecmp(q, *s, name_len);
-		if (secret && name_len < n) {
-			buf_append(&out, q, name_len);
-			buf_puts(&out, "=[redacted]");
-		} else {
-			buf_append(&out, q, n);
-		}
-		q += n;
-	}
-	/* thd_<12 hex>_<secret>: keep the prefix, which identifies but does not open */
-	for (char *k = strstr(out.data ? out.data : "", "thd_"); k; k = strstr(k + 4, "thd_")) {
-		char *secret = k + 4 + strspn(k + 4, "0123456789abcdefABCDEF");
-		if (*secret == '_')
-			for (secret++; *secret && *secret != '&' && *secret != '/' && *secret != '?'; secret++)
-				*secret = '*';
-	}
-	return buf_steal(&out);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -503,34 +227,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!req)
 		return;
 	*con_cls = NULL;
-	int64_t duration = time_mono_us() - req->started_us;
-	unsigned status = req->responded ? req->res.status : 0;
-	if (req->conn) { /* MHD may end a request it refused before handing it over */
-		char *logged = loggable_target(req->target);
-		struct access_entry e = {
-			.request_id = req->request_id,
-			.method = req->method_name,
-			.path = logged,
-			.client = req->client,
-			.key_name = req->who.authenticated ? req->who.key_name : NULL,
-			.status = status,
-			.bytes = req->bytes_sent,
-			.duration_us = duration,
-		};
-		log_access(&e);
-		free(logged);
-		metrics_observe(req->route ? (int)(req->route - route_table) : -1, status, duration);
-	}
+	if (req->conn) /* MHD may end a request it refused before handing it over */
+		stage->done(req, req->responded ? req->res.status : 0, time_mono_us() - req->started_us);
 	router_params_free(req);
-	if (req->params) {
-		params_free(req->params);
-		free(req->params);
-	}
 	response_free(&req->res);
 	buf_free(&req->body);
 	uri_free(&req->uri);
 	free(req->target);
-	free(req->snapshot);
 	free(req);
 	atomic_fetch_sub(&inflight, 1);
 }
@@ -562,24 +265,20 @@ static void raise_fd_limit(void)
 		         (unsigned long long)rl.rlim_cur, cfg.max_connections);
 }
 
-bool server_start(const struct route *routes, size_t nroutes)
+bool server_start(const struct server_stages *stages)
 {
-	route_table = routes;
-	route_count = nroutes;
-	metrics_init(routes, nroutes);
+	stage = stages;
 	raise_fd_limit();
 
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof ss);
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
-	socklen_t sslen;
 	if (strchr(cfg.listen_host, ':')) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
 		a->sin6_family = AF_INET6;
 		a->sin6_port = htons((uint16_t)cfg.listen_port);
 		inet_pton(AF_INET6, cfg.listen_host, &a->sin6_addr);
 		flags |= MHD_USE_IPv6;
-		sslen = sizeof *a;
 	} else {
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
 		a->sin_family = AF_INET;
@@ -588,9 +287,7 @@ bool server_start(const struct route *routes, size_t nroutes)
 			inet_pton(AF_INET, cfg.listen_host, &a->sin_addr);
 		else
 			a->sin_addr.s_addr = htonl(INADDR_ANY);
-		sslen = sizeof *a;
 	}
-	(void)sslen;
 
 	daemon_handle = MHD_start_daemon(
 		flags, (uint16_t)cfg.listen_port, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,

@@ -190,3 +190,38 @@ const char *uri_param(const struct uri *u, const char *name)
 			return u->params[i].value;
 	return NULL;
 }
+
+/* ---- redaction (see uri.h) ---- */
+
+char *uri_redacted(const char *target)
+{
+	static const char *const secret_names[] = {"api_key", "apikey", "key", "token", "access_token", "auth",
+	                                           "authorization", "bearer", "password", NULL};
+	struct buf out = BUF_INIT;
+	const char *q = strchr(target, '?');
+	buf_append(&out, target, q ? (size_t)(q - target) : strlen(target));
+	while (q && *q) {
+		buf_putc(&out, *q++); /* ? or & */
+		size_t n = strcspn(q, "&"), name_len = strcspn(q, "=");
+		if (name_len > n)
+			name_len = n;
+		bool secret = false;
+		for (const char *const *s = secret_names; *s && !secret; s++)
+			secret = strlen(*s) == name_len && !strncasecmp(q, *s, name_len);
+		if (secret && name_len < n) {
+			buf_append(&out, q, name_len);
+			buf_puts(&out, "=[redacted]");
+		} else {
+			buf_append(&out, q, n);
+		}
+		q += n;
+	}
+	/* thd_<12 hex>_<secret>: keep the prefix, which identifies but does not open */
+	for (char *k = strstr(out.data ? out.data : "", "thd_"); k; k = strstr(k + 4, "thd_")) {
+		char *secret = k + 4 + strspn(k + 4, "0123456789abcdefABCDEF");
+		if (*secret == '_')
+			for (secret++; *secret && *secret != '&' && *secret != '/' && *secret != '?'; secret++)
+				*secret = '*';
+	}
+	return buf_steal(&out);
+}

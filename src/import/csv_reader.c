@@ -1,4 +1,4 @@
-/* CSV bodies (see readers.h), with libcsv. libcsv does not count lines, so
+/* CSV bodies (see csv_reader.h), with libcsv. libcsv does not count lines, so
  * the body is fed to it one line at a time: a record starts on the first
  * non-blank line fed after the previous record ended. */
 #include <csv.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "import/readers.h"
+#include "import/csv_reader.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/utf8.h"

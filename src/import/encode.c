@@ -7,10 +7,10 @@
 
 #include "domain/number.h"
 #include "domain/period.h"
+#include "domain/schema.h"
 #include "util/utf8.h"
 
 #define MAX_NOTE_CHARS 2000
-#define MAX_CODE 40
 
 void copy_text(struct buf *out, const char *s, size_t len)
 {
@@ -147,19 +147,6 @@ bool encode_text_number(const char *field, const char *s, size_t len, bool decim
 	return false;
 }
 
-static bool code_ok(const char *s, size_t len)
-{
-	if (len == 0 || len > MAX_CODE || s[0] == '-' || s[len - 1] == '-')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || digit(c) || c == '-';
-		if (!ok || (c == '-' && s[i + 1] == '-'))
-			return false;
-	}
-	return true;
-}
-
 static bool reject(struct encode_ctx *ctx, const struct import_record *rec, const char *field, const char *code,
                    const char *message)
 {
@@ -169,6 +156,16 @@ static bool reject(struct encode_ctx *ctx, const struct import_record *rec, cons
 
 enum { F_ORG, F_BLOC, F_INDICATOR, F_PERIOD, F_ACTUAL, F_TARGET, F_NOTE, F_COUNT };
 static const char *const value_fields[F_COUNT] = {"org", "bloc", "indicator", "period", "actual", "target", "note"};
+
+/* The columns every staging row starts with: seq, line, idx. */
+static void row_start(struct encode_ctx *ctx, const struct import_record *rec)
+{
+	buf_printf(ctx->copy, "%ld\t%ld\t", ctx->seq++, rec->line);
+	if (rec->idx >= 0)
+		buf_printf(ctx->copy, "%ld\t", rec->idx);
+	else
+		buf_puts(ctx->copy, "\\N\t");
+}
 
 bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
 {
@@ -197,14 +194,14 @@ bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
 	const char *subject_name = f[F_ORG] ? "org" : "bloc";
 	if (!subject || subject->kind == FIELD_NULL)
 		return reject(ctx, rec, "org", "missing_field", "org is missing: the organization's code, as in HP");
-	if (subject->kind != FIELD_STRING || !code_ok(subject->text, subject->len)) {
+	if (subject->kind != FIELD_STRING || !schema_code_shape(subject->text, subject->len)) {
 		snprintf(msg, sizeof msg, "%s must be a code written as text, as in \"%s\"", subject_name,
 		         f[F_ORG] ? "HP" : "HN-CUM1");
 		return reject(ctx, rec, subject_name, "invalid_field", msg);
 	}
 	if (!f[F_INDICATOR] || f[F_INDICATOR]->kind == FIELD_NULL)
 		return reject(ctx, rec, "indicator", "missing_field", "indicator is missing: an indicator code, as in new_members");
-	if (f[F_INDICATOR]->kind != FIELD_STRING || f[F_INDICATOR]->len > 60)
+	if (f[F_INDICATOR]->kind != FIELD_STRING || f[F_INDICATOR]->len > schema_indicator_code_max_len)
 		return reject(ctx, rec, "indicator", "invalid_field", "indicator must be a code written as text, as in \"new_members\"");
 	if (!f[F_PERIOD] || f[F_PERIOD]->kind == FIELD_NULL)
 		return reject(ctx, rec, "period", "missing_field", "period is missing: a code such as 2022, 2022H1, 2022Q3 or 2022YTD09");
@@ -264,13 +261,9 @@ bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
 		return reject(ctx, rec, "actual", "missing_field", "nothing to write: give actual, target or note");
 
 	struct buf *out = ctx->copy;
-	buf_printf(out, "%ld\t%ld\t", ctx->seq++, rec->line);
-	if (rec->idx >= 0)
-		buf_printf(out, "%ld\t", rec->idx);
-	else
-		buf_puts(out, "\\N\t");
+	row_start(ctx, rec);
 	/* codes are matched as the database stores them */
-	char code[MAX_CODE + 1];
+	char code[128]; /* a code's shape holds it to schema_code_max_len, under 128 */
 	for (size_t i = 0; i < subject->len; i++)
 		code[i] = subject->text[i] >= 'a' && subject->text[i] <= 'z' ? (char)(subject->text[i] - 32) : subject->text[i];
 	code[subject->len] = '\0';
@@ -291,40 +284,15 @@ bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
 	return true;
 }
 
-void import_record_json(const struct import_record *record, struct buf *out)
-{
-	buf_reset(out);
-	buf_putc(out, '{');
-	for (int i = 0; i < record->nfields; i++) {
-		const struct import_field *f = &record->fields[i];
-		if (i)
-			buf_putc(out, ',');
-		buf_json_string(out, f->name, strlen(f->name));
-		buf_putc(out, ':');
-		switch (f->kind) {
-		case FIELD_STRING:
-			buf_json_string(out, f->text, f->len);
-			break;
-		case FIELD_NULL:
-			buf_puts(out, "null");
-			break;
-		default:
-			buf_append(out, f->text, f->len);
-		}
-	}
-	buf_putc(out, '}');
-}
-
 bool encode_doc_row(struct encode_ctx *ctx, const struct import_record *rec)
 {
 	import_record_json(rec, &ctx->scratch);
 	struct buf *out = ctx->copy;
-	buf_printf(out, "%ld\t%ld\t", ctx->seq++, rec->line);
-	if (rec->idx >= 0)
-		buf_printf(out, "%ld\t", rec->idx);
-	else
-		buf_puts(out, "\\N\t");
+	row_start(ctx, rec);
 	copy_text(out, ctx->scratch.data, ctx->scratch.len);
 	buf_putc(out, '\n');
 	return true;
 }
+
+const struct row_encoding value_rows = {VALUE_STAGING, VALUE_COPY, encode_value_row};
+const struct row_encoding document_rows = {DOC_STAGING, DOC_COPY, encode_doc_row};

@@ -1,4 +1,4 @@
-/* JSON bodies (see readers.h): an array read one element at a time.
+/* JSON bodies (see json_reader.h): an array read one element at a time.
  * jansson checks each element's syntax and finds where it ends; the
  * members are then read from the element's own text, so a number keeps the
  * digits it was written with (jansson would turn 2516.100 into a double). */
@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "domain/number.h"
-#include "import/readers.h"
-#include "util/utf8.h"
+#include "import/json_reader.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 static size_t skip_space(const char *s, size_t len, size_t pos, long *line)
 {
@@ -125,30 +125,18 @@ static bool members(const char *s, struct import_record *rec, struct buf *texts)
 		pos = skip_blank(s, skip_blank(s, key_end) + 1); /* past ':' */
 		size_t end = value_end(s, pos);
 		offsets[rec->nfields][1] = texts->len;
-		switch (s[pos]) {
-		case '"':
+		char first = s[pos];
+		if (first == '"') {
 			f->kind = FIELD_STRING;
 			string_text(s, pos, end, texts);
-			break;
-		case 'n':
-			f->kind = FIELD_NULL;
-			buf_putc(texts, '\0');
-			break;
-		case 't':
-		case 'f':
-			f->kind = FIELD_BOOL;
-			buf_append(texts, s + pos, end - pos);
-			buf_putc(texts, '\0');
-			break;
-		case '{':
-		case '[':
-			f->kind = FIELD_OTHER;
-			buf_append(texts, s + pos, end - pos);
-			buf_putc(texts, '\0');
-			break;
-		default:
-			f->kind = FIELD_NUMBER;
-			buf_append(texts, s + pos, end - pos);
+		} else {
+			/* the rest keep their text as written: null as "" */
+			f->kind = first == 'n' ? FIELD_NULL
+			        : first == 't' || first == 'f' ? FIELD_BOOL
+			        : first == '{' || first == '[' ? FIELD_OTHER
+			                                       : FIELD_NUMBER;
+			if (f->kind != FIELD_NULL)
+				buf_append(texts, s + pos, end - pos);
 			buf_putc(texts, '\0');
 		}
 		rec->nfields++;

@@ -1,8 +1,12 @@
-/* Rows as CSV for Excel (see render_csv in render.h). */
+/* Rows as CSV for Excel (see csv.h). */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "render/render.h"
+#include "render/csv.h"
+#include "render/json.h"
+#include "render/labels.h"
+#include "util/alloc.h"
 
 static bool exported(const char *name)
 {
@@ -50,65 +54,68 @@ static void json_cell(struct buf *out, const char *text, char sep)
 	json_decref(v);
 }
 
+/* One value in its column's way: numbers with the decimal separator asked
+ * for, json lists joined, timestamps as ISO-8601, the rest as text. */
+static void value_cell(struct buf *out, const PGresult *res, int r, int c, bool decimal_comma, char sep)
+{
+	const char *v = PQgetvalue(res, r, c);
+	size_t len = (size_t)PQgetlength(res, r, c);
+	switch (PQftype(res, c)) {
+	case OID_NUMERIC:
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+		if (decimal_comma) {
+			for (size_t i = 0; i < len; i++)
+				buf_putc(out, v[i] == '.' ? ',' : v[i]);
+		} else {
+			buf_append(out, v, len);
+		}
+		break;
+	case OID_JSON:
+	case OID_JSONB:
+		json_cell(out, v, sep);
+		break;
+	case OID_TIMESTAMPTZ: {
+		struct buf ts = BUF_INIT;
+		render_timestamp(&ts, v);
+		cell(out, ts.data + 1, ts.len - 2, sep); /* without the JSON quotes */
+		buf_free(&ts);
+		break;
+	}
+	default:
+		cell(out, v, len, sep);
+	}
+}
+
 void render_csv(struct buf *out, const PGresult *res, int rows, bool decimal_comma)
 {
 	char sep = decimal_comma ? ';' : ',';
-	int ncols = PQnfields(res);
+	int ncols = PQnfields(res), n = 0;
+	int *cols = xcalloc((size_t)ncols + 1, sizeof *cols); /* the exported ones */
+	for (int c = 0; c < ncols; c++)
+		if (exported(PQfname(res, c)))
+			cols[n++] = c;
 	buf_puts(out, "\xEF\xBB\xBF"); /* BOM: Excel then reads the file as UTF-8 */
-	bool first = true;
-	for (int c = 0; c < ncols; c++) {
-		if (!exported(PQfname(res, c)))
-			continue;
-		if (!first)
+	for (int k = 0; k < n; k++) {
+		const char *label = render_label(PQfname(res, cols[k]));
+		if (k)
 			buf_putc(out, sep);
-		first = false;
-		const char *label = render_label(PQfname(res, c));
 		cell(out, label, strlen(label), sep);
 	}
 	buf_puts(out, "\r\n");
 	for (int r = 0; r < rows && r < PQntuples(res); r++) {
 		bool empty = true; /* an outer join that found nothing */
-		for (int c = 0; c < ncols && empty; c++)
-			empty = !exported(PQfname(res, c)) || PQgetisnull(res, r, c);
+		for (int k = 0; k < n && empty; k++)
+			empty = PQgetisnull(res, r, cols[k]);
 		if (empty)
 			continue;
-		first = true;
-		for (int c = 0; c < ncols; c++) {
-			if (!exported(PQfname(res, c)))
-				continue;
-			if (!first)
+		for (int k = 0; k < n; k++) {
+			if (k)
 				buf_putc(out, sep);
-			first = false;
-			if (PQgetisnull(res, r, c))
-				continue;
-			const char *v = PQgetvalue(res, r, c);
-			size_t len = (size_t)PQgetlength(res, r, c);
-			switch (PQftype(res, c)) {
-			case OID_NUMERIC:
-			case OID_FLOAT4:
-			case OID_FLOAT8:
-				if (decimal_comma) {
-					for (size_t i = 0; i < len; i++)
-						buf_putc(out, v[i] == '.' ? ',' : v[i]);
-				} else {
-					buf_append(out, v, len);
-				}
-				break;
-			case OID_JSON:
-			case OID_JSONB:
-				json_cell(out, v, sep);
-				break;
-			case OID_TIMESTAMPTZ: {
-				struct buf ts = BUF_INIT;
-				render_timestamp(&ts, v);
-				cell(out, ts.data + 1, ts.len - 2, sep); /* without the JSON quotes */
-				buf_free(&ts);
-				break;
-			}
-			default:
-				cell(out, v, len, sep);
-			}
+			if (!PQgetisnull(res, r, cols[k]))
+				value_cell(out, res, r, cols[k], decimal_comma, sep);
 		}
 		buf_puts(out, "\r\n");
 	}
+	free(cols);
 }

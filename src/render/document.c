@@ -1,7 +1,8 @@
-/* Documents from rows (see render_json_document in render.h). */
+/* Documents from rows (see document.h). */
 #include <string.h>
 
-#include "render/render.h"
+#include "render/document.h"
+#include "render/json.h"
 
 enum column_role { COL_FIELD, COL_PLAIN, COL_NESTED, COL_HIDDEN };
 

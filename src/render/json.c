@@ -1,8 +1,8 @@
-/* Query results as JSON (see render.h). Rows are written straight from the
+/* Query results as JSON (see json.h). Rows are written straight from the
  * result's text, so no number ever passes through a double. */
 #include <string.h>
 
-#include "render/render.h"
+#include "render/json.h"
 
 int render_column(const PGresult *res, const char *name)
 {

@@ -2,7 +2,7 @@
  * them in Excel read Vietnamese; the JSON keeps the English field names. */
 #include <string.h>
 
-#include "render/render.h"
+#include "render/labels.h"
 
 static const struct {
 	const char *column;

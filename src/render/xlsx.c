@@ -1,4 +1,4 @@
-/* Rows as an XLSX workbook (see render_xlsx in render.h). libxlsxwriter
+/* Rows as an XLSX workbook (see xlsx.h). libxlsxwriter
  * 1.1 writes only to files, so the workbook goes through a private
  * temporary file that is read back and removed at once. */
 #include <errno.h>
@@ -9,7 +9,9 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-#include "render/render.h"
+#include "render/json.h"
+#include "render/labels.h"
+#include "render/xlsx.h"
 
 #define MAX_WIDTH 60
 

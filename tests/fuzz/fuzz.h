@@ -31,7 +31,7 @@ bool fuzz_clean_text(const char *s, size_t len);
 enum fuzz_reader { FUZZ_CSV, FUZZ_JSON };
 
 /* A PUT /v1/values body through the reader and encode_value_row(), as
- * src/import/import.c runs it, minus the database. The first byte is the
+ * src/handlers/import.c runs it, minus the database. The first byte is the
  * decimal switch (odd: decimal=comma), the rest is the body. */
 void fuzz_values_import(const uint8_t *data, size_t size, enum fuzz_reader reader);
 

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "import/encode.h"
-#include "import/readers.h"
+#include "import/csv_reader.h"
+#include "import/json_reader.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 
@@ -122,7 +123,7 @@ void fuzz_values_import(const uint8_t *data, size_t size, enum fuzz_reader reade
 	const uint8_t *body = data + 1;
 	size_t len = size - 1;
 
-	/* what src/import/import.c checks before a reader runs */
+	/* what src/handlers/import.c checks before a reader runs */
 	if (len >= 2 && body[0] == 0xFF && body[1] == 0xFE)
 		return; /* UTF-16: refused */
 	if (len >= 3 && !memcmp(body, "\xEF\xBB\xBF", 3)) {

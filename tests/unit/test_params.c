@@ -1095,11 +1095,13 @@ static void problems_can_be_added_by_hand(void)
 
 static void types_have_names(void)
 {
-	CHECK_STR(params_type_name(PT_CODE), "code");
-	CHECK_STR(params_type_name(PT_INDICATORS), "indicators");
-	CHECK_STR(params_type_name(PT_INT), "integer");
-	CHECK_STR(params_type_name(PT_BOOL), "boolean");
-	CHECK_STR(params_type_name(PT_DOCUMENT), "document");
+	static const struct {
+		enum param_type type;
+		const char *name;
+	} names[] = {{PT_CODE, "code"}, {PT_INDICATORS, "indicators"}, {PT_INT, "integer"}, {PT_BOOL, "boolean"},
+	             {PT_DOCUMENT, "document"}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		CHECK_STR(params_type_name(names[i].type), names[i].name);
 }
 
 int main(void)

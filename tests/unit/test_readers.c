@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import/readers.h"
+#include "import/csv_reader.h"
+#include "import/json_reader.h"
 #include "tap.h"
 #include "util/buf.h"
 

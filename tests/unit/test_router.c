@@ -85,6 +85,20 @@ static void allowed_methods_of_a_path(void)
 	CHECK_INT(router_allowed(table, N, "/v1/unknown"), 0);
 }
 
+/* The key roles come from the SQL enum key_role: its order must be the
+ * C enum's, public before them. */
+static void roles_have_the_schema_names(void)
+{
+	static const char *const want[] = {[ROLE_PUBLIC] = "public", [ROLE_READER] = "reader", [ROLE_EDITOR] = "editor",
+	                                   [ROLE_ADMIN] = "admin"};
+	for (int r = ROLE_PUBLIC; r <= ROLE_ADMIN; r++)
+		CHECK_STR(role_name((enum role)r), want[r]);
+	CHECK_INT(role_parse("editor"), ROLE_EDITOR);
+	CHECK_INT(role_parse("admin"), ROLE_ADMIN);
+	CHECK_INT(role_parse("public"), ROLE_PUBLIC);
+	CHECK_INT(role_parse("Admin"), ROLE_PUBLIC);
+}
+
 int main(void)
 {
 	RUN(literal_path_is_found);
@@ -93,5 +107,6 @@ int main(void)
 	RUN(wrong_method_lists_the_allowed_ones);
 	RUN(head_is_served_by_get);
 	RUN(allowed_methods_of_a_path);
+	RUN(roles_have_the_schema_names);
 	return tap_done();
 }

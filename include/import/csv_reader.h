@@ -1,0 +1,13 @@
+/* Reading CSV bodies record by record (see record.h). */
+#ifndef THIDUA_IMPORT_CSV_READER_H
+#define THIDUA_IMPORT_CSV_READER_H
+
+#include "import/record.h"
+
+/* CSV: UTF-8 (a BOM is skipped by the caller), comma, semicolon or tab
+ * separated (whichever the header line uses), RFC 4180 quoting with
+ * fields that span lines. The first line names the columns. */
+bool csv_read(const char *body, size_t len, const struct import_columns *cols, const struct import_sink *sink,
+              struct read_error *err) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,280 @@
+/* The request pipeline (see pipeline.h). */
+#include "api/pipeline.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/auth.h"
+#include "api/cache.h"
+#include "api/metrics.h"
+#include "api/params.h"
+#include "api/reply.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "http/response.h"
+#include "http/uri.h"
+#include "util/alloc.h"
+#include "util/utf8.h"
+
+#define CORS_ALLOW_HEADERS "Authorization, Content-Type, Accept, If-None-Match, If-Match, X-Request-Id"
+
+static const struct route *route_table;
+static size_t route_count;
+
+void pipeline_init(const struct route *routes, size_t nroutes)
+{
+	route_table = routes;
+	route_count = nroutes;
+	metrics_init(routes, nroutes);
+}
+
+/* ---- before the body: target, route, announced length ---- */
+
+static void preflight(struct request *req, unsigned allowed)
+{
+	char allow[96];
+	router_format_allow(allowed, allow, sizeof allow);
+	const char *origin = request_header(req, "Origin");
+	const char *want = request_header(req, "Access-Control-Request-Method");
+	if (!origin || !want) {
+		/* A plain OPTIONS: say what the path accepts. */
+		response_header(&req->res, "Allow", allow);
+		reply_empty(req, HTTP_NO_CONTENT);
+		return;
+	}
+	if (!config_cors_allows(origin)) {
+		reply_problem(req, HTTP_FORBIDDEN, "cors_origin_refused",
+		              "Origin %s is not allowed to call this service; an administrator can add it to "
+		              "THIDUA_CORS_ORIGINS.",
+		              origin);
+		return;
+	}
+	enum http_method m = http_method_parse(want);
+	if (!m || !(allowed & m)) {
+		response_header(&req->res, "Allow", allow);
+		reply_problem(req, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+		              "%s is not allowed on %s; allowed: %s.", want, req->path, allow);
+		return;
+	}
+	response_header(&req->res, "Access-Control-Allow-Methods", allow);
+	response_header(&req->res, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+	response_header(&req->res, "Access-Control-Max-Age", "600");
+	reply_empty(req, HTTP_NO_CONTENT);
+}
+
+/* Decides what can be decided from the request line and headers alone.
+ * Returns true when the response is ready (an error, OPTIONS). */
+static bool on_headers(struct request *req, const char *method)
+{
+	unsigned allowed = 0;
+	req->who = xcalloc(1, sizeof *req->who);
+	req->method = http_method_parse(method);
+	req->method_name = req->method ? http_method_name(req->method) : method;
+
+	/* A body announced too large is refused before anything else, unread. */
+	const char *length = request_header(req, "Content-Length");
+	if (length) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(length, &end, 10);
+		if (errno || *end || n > cfg.max_body_bytes) {
+			char *shown = utf8_repaired(length);
+			reply_problem(req, HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
+			              "The request body (%.40s bytes) is larger than the %zu bytes this service accepts "
+			              "(THIDUA_MAX_BODY_BYTES); split it into smaller requests.",
+			              shown, cfg.max_body_bytes);
+			free(shown);
+			return true;
+		}
+		req->announced_length = n;
+	}
+
+	struct uri_problem why;
+	if (!uri_parse(req->target, &req->uri, &why)) {
+		reply_field_problem(req, HTTP_BAD_REQUEST, why.code, why.in, why.field, why.message);
+		return true;
+	}
+	req->path = req->uri.path;
+
+	if (req->method == HTTP_OPTIONS) {
+		allowed = router_allowed(route_table, route_count, req->path);
+		if (!allowed)
+			reply_problem(req, HTTP_NOT_FOUND, "not_found", "There is no resource at %s.", req->path);
+		else
+			preflight(req, allowed);
+		return true;
+	}
+
+	enum route_result rr = req->method
+		? router_lookup(route_table, route_count, req->method, req->path, req, &req->route, &allowed)
+		: (router_allowed(route_table, route_count, req->path) ? ROUTE_METHOD_NOT_ALLOWED : ROUTE_NOT_FOUND);
+	if (rr == ROUTE_METHOD_NOT_ALLOWED && !req->method)
+		allowed = router_allowed(route_table, route_count, req->path);
+	if (rr == ROUTE_NOT_FOUND) {
+		reply_problem(req, HTTP_NOT_FOUND, "not_found", "There is no resource at %s; GET /v1 lists them.",
+		              req->path);
+		return true;
+	}
+	if (rr == ROUTE_METHOD_NOT_ALLOWED) {
+		char allow[96];
+		router_format_allow(allowed, allow, sizeof allow);
+		response_header(&req->res, "Allow", allow);
+		reply_problem(req, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "%s is not allowed on %s; allowed: %s.",
+		              req->method_name, req->path, allow);
+		return true;
+	}
+	return false;
+}
+
+/* ---- with the body: parameters, key, handler or cache ---- */
+
+/* The route's parameters, checked and normalised; false when the answer
+ * is already a 400 (or 415) naming every problem. */
+static bool validate_params(struct request *req)
+{
+	/* the captured names point into the pattern; params wants them ended */
+	const char *names[REQUEST_MAX_PARAMS], *values[REQUEST_MAX_PARAMS];
+	char name_text[REQUEST_MAX_PARAMS][32];
+	for (unsigned i = 0; i < req->nparams; i++) {
+		snprintf(name_text[i], sizeof name_text[i], "%.*s", (int)req->param_name_lens[i], req->param_names[i]);
+		names[i] = name_text[i];
+		values[i] = req->param_values[i];
+	}
+	struct param_input in = {
+		.uri = &req->uri,
+		.path_names = names,
+		.path_values = values,
+		.npath = req->nparams,
+		.body = buf_cstr(&req->body),
+		.body_len = req->body.len,
+		.content_type = request_header(req, "Content-Type"),
+		.accept = request_header(req, "Accept"),
+	};
+	req->params = xcalloc(1, sizeof *req->params);
+	if (params_validate(req->params, req->route->params, &in)) {
+		params_set(req->params, "scope", NULL); /* filled in once the key is known */
+		return true;
+	}
+	char *detail = params_problem_detail(req->params);
+	size_t count = json_array_size(req->params->errors);
+	enum http_status status = req->params->wrong_media_type ? HTTP_UNSUPPORTED_MEDIA_TYPE : HTTP_BAD_REQUEST;
+	const char *code = count == 1 || req->params->wrong_media_type ? req->params->first_code : "invalid_parameter";
+	reply_problem_errors(req, status, code, detail, json_incref(req->params->errors));
+	free(detail);
+	return false;
+}
+
+/* What a cached answer depends on besides the snapshot: exactly what the
+ * handler reads — the route, its validated parameters (each value with its
+ * length, so no two requests share a key unless their arguments are the
+ * same), the caller's scope — and the hour: answers that default to
+ * "today" must not outlive the day in any whole-hour time zone. */
+static char *cache_key(const struct request *req)
+{
+	struct buf key = BUF_INIT;
+	buf_printf(&key, "%s %s\n", http_method_name(req->route->method), req->route->pattern);
+	for (size_t i = 0; i < req->params->n; i++) {
+		const char *v = req->params->v[i].value;
+		if (v)
+			buf_printf(&key, "%s=%zu:%s\n", req->params->v[i].name, strlen(v), v);
+		else
+			buf_printf(&key, "%s\n", req->params->v[i].name);
+	}
+	buf_printf(&key, "scope=%s\nhour=%lld", req->who->scope_id, (long long)(time(NULL) / 3600));
+	return buf_steal(&key);
+}
+
+/* Whether the answer may come from the cache: a cached route, and the
+ * snapshot known (the key lookup brings it; a public read asks). */
+static bool cacheable(struct request *req, char **snapshot)
+{
+	if (!(req->route->flags & ROUTE_CACHED) || !cache_enabled())
+		return false;
+	if (!*snapshot) {
+		PGresult *r;
+		if (db_query(Q_SNAPSHOT, 0, NULL, &r) != DB_OK)
+			return false; /* the handler meets the same failure and says so */
+		*snapshot = xstrdup(PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	return true;
+}
+
+/* Runs the route's handler, or answers from the cache when an answer to
+ * the same request was computed under the same database snapshot. */
+static void run_handler(struct request *req, char *snapshot)
+{
+	if (!cacheable(req, &snapshot)) {
+		req->res.status = req->route->handler(req);
+		free(snapshot);
+		return;
+	}
+	char *key = cache_key(req);
+	if (cache_get(key, snapshot, &req->res)) {
+		response_header(&req->res, "X-Cache", "hit");
+	} else {
+		req->res.status = req->route->handler(req);
+		if (req->res.status == HTTP_OK && !req->res.no_cache && !req->res.no_etag) {
+			response_etag(&req->res.body, req->res.etag);
+			cache_put(key, snapshot, &req->res);
+		}
+		response_header(&req->res, "X-Cache", "miss");
+	}
+	free(key);
+	free(snapshot);
+}
+
+static void on_request(struct request *req)
+{
+	if (req->body_too_large) {
+		reply_problem(req, HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
+		              "The request body is larger than the %zu bytes this service accepts "
+		              "(THIDUA_MAX_BODY_BYTES); split it into smaller requests.",
+		              cfg.max_body_bytes);
+		return;
+	}
+	if (!validate_params(req))
+		return;
+	char *snapshot;
+	if (!auth_authorize(req, req->who, &snapshot))
+		return;
+	params_set(req->params, "scope", req->who->scope_id[0] ? req->who->scope_id : NULL);
+	run_handler(req, snapshot);
+}
+
+/* ---- after ---- */
+
+static void on_done(struct request *req, unsigned status, int64_t duration_us)
+{
+	char *logged = uri_redacted(req->target);
+	struct access_entry e = {
+		.request_id = req->request_id,
+		.method = req->method_name,
+		.path = logged,
+		.client = req->client,
+		.key_name = req->who && req->who->authenticated ? req->who->key_name : NULL,
+		.status = status,
+		.bytes = req->bytes_sent,
+		.duration_us = duration_us,
+	};
+	log_access(&e);
+	free(logged);
+	metrics_observe(req->route ? (int)(req->route - route_table) : -1, status, duration_us);
+	if (req->params) {
+		params_free(req->params);
+		free(req->params);
+		req->params = NULL;
+	}
+	free(req->who);
+	req->who = NULL;
+}
+
+const struct server_stages pipeline_stages = {
+	.headers = on_headers,
+	.handle = on_request,
+	.done = on_done,
+};
