@@ -376,7 +376,7 @@ def load(out, api, chunk_rows):
             for year, body in years.items():
                 api.must("PUT", f"/v1/blocs/{code}/years/{year}", body)
     step("blocs", put_blocs)
-    step("values", lambda: [api.import_csv("/v1/values", part)
+    step("values", lambda: [api.import_csv("/v1/values?decimal=point", part)
                             for part in csv_chunks(f"{out}/values.csv", chunk_rows)])
 
 

@@ -305,11 +305,12 @@ BEGIN
 	                                      WHERE c.bloc_id = v_bid AND c.year = y.year), '[]'::json),
 	                'note', y.agreement_note)
 	       END,
-	       coalesce((SELECT json_agg(json_build_object('indicator', i.code, 'weight', c.weight, 'cap_pct', c.cap_pct)
+	       coalesce((SELECT json_agg(json_build_object('indicator', i.code, 'weight', trim_scale(c.weight),
+	                                                   'cap_pct', trim_scale(c.cap_pct))
 	                                 ORDER BY i.code)
 	                 FROM bloc_criterion c JOIN indicator i ON i.id = c.indicator_id
 	                 WHERE c.bloc_id = v_bid AND c.year = y.year), '[]'::json),
-	       coalesce((SELECT json_agg(json_build_object('org', o.code, 'points', a.points, 'reason', a.reason)
+	       coalesce((SELECT json_agg(json_build_object('org', o.code, 'points', trim_scale(a.points), 'reason', a.reason)
 	                                 ORDER BY a.id)
 	                 FROM bloc_adjustment a JOIN organization o ON o.id = a.org_id
 	                 WHERE a.bloc_id = v_bid AND a.year = y.year), '[]'::json),

@@ -7,11 +7,14 @@
 -- ones, and returns the import summary. Rows are told apart by seq, their
 -- place in the file: a JSON array on one line puts every element on line 1.
 --
--- Numbers keep their digits: 2516.100 stays 2516.100. A field left out
--- leaves the stored one as it is; null (an empty CSV cell) clears it.
+-- Numbers keep their value: 2516.100 is stored as typed and shown as
+-- 2516.1. A field left out leaves the stored one as it is, and so does an
+-- empty CSV or XLSX cell unless the request says empty=clear; JSON null
+-- clears it.
 
 -- The summary: counts, and the first 1000 rejected rows by line with the
--- field and the reason. `written` says whether anything was stored.
+-- field and the reason. `written` says whether anything is stored: false
+-- when every row was refused or none changes what is there.
 CREATE FUNCTION import_summary(p_written boolean, p_created bigint, p_updated bigint, p_unchanged bigint,
                                p_rejected bigint) RETURNS json
 LANGUAGE plpgsql AS $$
@@ -55,7 +58,8 @@ BEGIN
 	       count(*) FILTER (WHERE status = 'unchanged') AS unchanged,
 	       count(*) FILTER (WHERE problem IS NOT NULL) + (SELECT count(*) FROM import_rejects) AS rejected
 	INTO n FROM import_checked;
-	RETURN import_summary(n.rejected = 0 OR p_keep_good, n.created, n.updated, n.unchanged, n.rejected);
+	RETURN import_summary((n.rejected = 0 OR p_keep_good) AND n.created + n.updated > 0, n.created, n.updated,
+	                      n.unchanged, n.rejected);
 END $$;
 
 -- ---------------------------------------------------------------- values
@@ -75,6 +79,7 @@ DECLARE
 	v_valid bigint;
 	v_n bigint := (SELECT count(*) FROM import_value_rows);
 	v_written boolean := false;
+	v_changes jsonb;
 BEGIN
 	-- A load much larger than what the statistics of `value` describe (a
 	-- first load, a province's five years at once) would plan the look-up
@@ -141,17 +146,6 @@ BEGIN
 		                                         AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id);
 	END IF;
 
-	-- Locked periods.
-	IF EXISTS (SELECT 1 FROM period_lock) THEN
-		UPDATE import_checked c
-		SET problem = ARRAY['period_locked', 'period',
-		                    format('%s is locked for %s (lock %s)', k.lock_period, k.lock_org, k.lock_id)]
-		FROM period p, lock_coverage() k
-		WHERE c.problem IS NULL AND p.id = c.period_id
-		  AND k.org_id = coalesce(c.org_id, (SELECT organizer_id FROM bloc WHERE id = c.bloc_id))
-		  AND k.during @> p.end_date AND p.start_date >= k.start_date AND p.end_date <= k.end_date;
-	END IF;
-
 	-- The same figure twice in one file: the first one counts.
 	UPDATE import_checked c
 	SET problem = ARRAY['duplicate_row', 'period',
@@ -193,10 +187,43 @@ BEGIN
 	WHERE c.problem IS NULL AND c.actual IS NULL AND c.target IS NULL
 	  AND NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.seq = c.seq);
 
+	-- What each good row would change: a new figure, or the fields that
+	-- differ from the stored one. Rows that change nothing are unchanged.
+	CREATE TEMP TABLE import_changes ON COMMIT DROP AS
+	SELECT c.seq, e.value_id IS NULL AS created, v.actual AS old_actual, v.target AS old_target, v.note AS old_note,
+	       CASE WHEN c.present & 1 <> 0 OR e.seq IS NULL THEN c.actual ELSE v.actual END AS actual,
+	       CASE WHEN c.present & 2 <> 0 OR e.seq IS NULL THEN c.target ELSE v.target END AS target,
+	       CASE WHEN c.present & 4 <> 0 OR e.seq IS NULL THEN c.note ELSE v.note END AS note
+	FROM import_checked c
+	LEFT JOIN import_existing e ON e.seq = c.seq
+	LEFT JOIN value v ON v.id = e.value_id
+	WHERE c.problem IS NULL;
+	DELETE FROM import_changes
+	WHERE NOT created AND actual::text IS NOT DISTINCT FROM old_actual::text
+	  AND target::text IS NOT DISTINCT FROM old_target::text AND note IS NOT DISTINCT FROM old_note;
+
+	-- Locked periods refuse the rows that would change them; a row that
+	-- repeats what is stored passes (a portal may re-push a whole year).
+	IF EXISTS (SELECT 1 FROM period_lock) THEN
+		UPDATE import_checked c
+		SET problem = ARRAY['period_locked', 'period',
+		                    format('%s is locked for %s (lock %s)', k.lock_period, k.lock_org, k.lock_id)]
+		FROM period p, lock_coverage() k
+		WHERE c.problem IS NULL AND p.id = c.period_id
+		  AND c.seq IN (SELECT seq FROM import_changes)
+		  AND k.org_id = coalesce(c.org_id, (SELECT organizer_id FROM bloc WHERE id = c.bloc_id))
+		  AND k.during @> p.end_date AND p.start_date >= k.start_date AND p.end_date <= k.end_date;
+		DELETE FROM import_changes x USING import_checked c WHERE c.seq = x.seq AND c.problem IS NOT NULL;
+	END IF;
+
 	SELECT count(*) FILTER (WHERE problem IS NOT NULL) + (SELECT count(*) FROM import_rejects),
 	       count(*) FILTER (WHERE problem IS NULL)
 	INTO v_rejected, v_valid
 	FROM import_checked;
+	SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)
+	INTO v_created, v_updated
+	FROM import_changes;
+	v_changes := import_value_changes();
 
 	IF v_rejected = 0 OR p_keep_good THEN
 		UPDATE value v
@@ -208,7 +235,6 @@ BEGIN
 		  AND ((CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END)::text IS DISTINCT FROM v.actual::text
 		       OR (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END)::text IS DISTINCT FROM v.target::text
 		       OR (CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END) IS DISTINCT FROM v.note);
-		GET DIAGNOSTICS v_updated = ROW_COUNT;
 		-- A figure created meanwhile by another import is merged, not lost.
 		INSERT INTO value (org_id, indicator_id, period_id, actual, target, note)
 		SELECT c.org_id, c.indicator_id, c.period_id, c.actual, c.target, c.note
@@ -219,8 +245,6 @@ BEGIN
 		ON CONFLICT (org_id, indicator_id, period_id) DO UPDATE
 		SET actual = coalesce(excluded.actual, value.actual), target = coalesce(excluded.target, value.target),
 		    note = coalesce(excluded.note, value.note);
-		GET DIAGNOSTICS v_n = ROW_COUNT;
-		v_created := v_n;
 		INSERT INTO value (bloc_id, indicator_id, period_id, actual, target, note)
 		SELECT c.bloc_id, c.indicator_id, c.period_id, c.actual, c.target, c.note
 		FROM import_checked c
@@ -230,24 +254,35 @@ BEGIN
 		ON CONFLICT (bloc_id, indicator_id, period_id) WHERE bloc_id IS NOT NULL DO UPDATE
 		SET actual = coalesce(excluded.actual, value.actual), target = coalesce(excluded.target, value.target),
 		    note = coalesce(excluded.note, value.note);
-		GET DIAGNOSTICS v_n = ROW_COUNT;
-		v_created := v_created + v_n;
-		v_written := true;
-	ELSE
-		-- nothing is written; say what would have been
-		SELECT count(*) FILTER (WHERE e.seq IS NULL),
-		       count(*) FILTER (WHERE e.seq IS NOT NULL AND (
-		           (CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END)::text IS DISTINCT FROM v.actual::text
-		           OR (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END)::text IS DISTINCT FROM v.target::text
-		           OR (CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END) IS DISTINCT FROM v.note))
-		INTO v_created, v_updated
-		FROM import_checked c
-		LEFT JOIN import_existing e ON e.seq = c.seq
-		LEFT JOIN value v ON v.id = e.value_id
-		WHERE c.problem IS NULL;
+		v_written := v_created + v_updated > 0;
 	END IF;
 	v_unchanged := v_valid - v_created - v_updated;
-	RETURN import_summary(v_written, v_created, v_updated, v_unchanged, v_rejected);
+	RETURN (import_summary(v_written, v_created, v_updated, v_unchanged, v_rejected)::jsonb || v_changes)::json;
+END $$;
+
+-- The changes of a value import, row by row (import_changes): the first
+-- 1000 by place in the file, each with its figure's fields before and
+-- after, and how many there are in all.
+CREATE FUNCTION import_value_changes() RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN jsonb_build_object(
+		'changes_count', (SELECT count(*) FROM import_changes),
+		'changes', coalesce((
+			SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+				       'line', c.line, 'index', c.idx, 'org', o.code, 'bloc', b.code, 'indicator', i.code,
+				       'period', p.code, 'operation', CASE WHEN x.created THEN 'create' ELSE 'update' END))
+			       || CASE WHEN x.created THEN '{}'::jsonb ELSE jsonb_build_object('before', jsonb_build_object(
+				       'actual', trim_scale(x.old_actual), 'target', trim_scale(x.old_target), 'note', x.old_note)) END
+			       || jsonb_build_object('after', jsonb_build_object(
+				       'actual', trim_scale(x.actual), 'target', trim_scale(x.target), 'note', x.note))
+			       ORDER BY x.seq)
+			FROM (SELECT * FROM import_changes ORDER BY seq LIMIT 1000) x
+			JOIN import_checked c ON c.seq = x.seq
+			JOIN indicator i ON i.id = c.indicator_id
+			JOIN period p ON p.id = c.period_id
+			LEFT JOIN organization o ON o.id = c.org_id
+			LEFT JOIN bloc b ON b.id = c.bloc_id), '[]'::jsonb));
 END $$;
 
 -- ---------------------------------------------------------------- organizations

@@ -387,9 +387,9 @@ BEGIN
 		SELECT sum(actual) AS sa, sum(target) AS st, count(actual)::int AS n FROM rows
 	)
 	SELECT o.code::text, o.name::text, i.code, i.unit::text, p.code, p.label,
-	       json_build_object('actual', own_a, 'target', own_t),
-	       json_build_object('actual', tt.sa, 'target', tt.st),
-	       json_build_object('actual', own_a - tt.sa, 'target', own_t - tt.st),
+	       json_build_object('actual', trim_scale(own_a), 'target', trim_scale(own_t)),
+	       json_build_object('actual', trim_scale(tt.sa), 'target', trim_scale(tt.st)),
+	       json_build_object('actual', trim_scale(own_a - tt.sa), 'target', trim_scale(own_t - tt.st)),
 	       tt.n,
 	       r.code, r.name, r.actual, r.target, pct(r.actual, r.target), r.source
 	FROM totals tt LEFT JOIN rows r ON true

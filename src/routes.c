@@ -23,6 +23,7 @@
 static const char *const granularities[] = {"year", "half", "quarter", "month", NULL};
 static const char *const ranking_bases[] = {"actual", "completion", NULL};
 static const char *const on_error_modes[] = {"abort", "skip", NULL};
+static const char *const empty_modes[] = {"keep", "clear", NULL};
 
 #define PARAMS(...) ((const struct param_spec[]){__VA_ARGS__, {.name = NULL}})
 #define PATH(n, t) {.name = n, .in = IN_PATH, .type = t, .flags = P_REQUIRED}
@@ -35,7 +36,7 @@ static const char *const on_error_modes[] = {"abort", "skip", NULL};
 #define SEARCH {.name = "q", .in = IN_QUERY, .type = PT_TEXT, .max = 200}
 #define PAGE QUERY("cursor", PT_CURSOR), QUERY("limit", PT_LIMIT)
 #define TABLE QUERY("format", PT_FORMAT), QUERY("decimal", PT_DECIMAL)
-#define IMPORT QUERY("dry_run", PT_BOOL), ENUM("on_error", on_error_modes)
+#define IMPORT QUERY("dry_run", PT_BOOL), ENUM("on_error", on_error_modes), ENUM("empty", empty_modes)
 #define DOCUMENT {.name = "body", .in = IN_BODY, .type = PT_DOCUMENT, .flags = P_REQUIRED}
 #define FIELD(n, t, f) {.name = n, .in = IN_BODY, .type = t, .flags = f}
 #define VALUE_FILTERS                                                                                              \

@@ -10,4 +10,7 @@
 bool csv_read(const char *body, size_t len, const struct import_columns *cols, const struct import_sink *sink,
               struct read_error *err) __attribute__((warn_unused_result));
 
+/* The separator of the header line: the one of , ; and tab it uses most. */
+unsigned char csv_separator(const char *body, size_t len);
+
 #endif

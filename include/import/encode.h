@@ -12,8 +12,21 @@
 #include "import/record.h"
 #include "util/buf.h"
 
+/* How numbers written as text are read: by the convention the request
+ * declares (decimal=), or the one the file plainly implies (a
+ * semicolon-separated CSV is what Excel writes under Vietnamese regional
+ * settings, with decimal commas). Without either, a number whose value
+ * depends on the convention (2.350: 2.35 or 2350?) is refused, naming
+ * both readings; never guessed. */
+enum decimal_mode {
+	DECIMAL_UNDECLARED,    /* 2529.554; 2.350 and 2,5 are refused with their readings */
+	DECIMAL_POINT,         /* decimal=point: 2529.554, 2.350 is 2.35 */
+	DECIMAL_COMMA,         /* decimal=comma: 2.529,554, 2.350 is 2350 */
+	DECIMAL_COMMA_IMPLIED, /* the same, because the file is separated by semicolons */
+};
+
 struct encode_ctx {
-	bool decimal_comma;   /* text numbers written 2.529,554 */
+	enum decimal_mode decimal;
 	struct buf *copy;     /* COPY text being built */
 	/* the rejection of the record at hand */
 	void (*reject)(void *ctx, long line, long idx, const char *field, const char *code, const char *message);
@@ -51,9 +64,10 @@ extern const struct row_encoding document_rows; /* DOC_STAGING, encode_doc_row *
 /* COPY text format: backslash, tab, newline and carriage return escaped. */
 void copy_text(struct buf *out, const char *s, size_t len);
 
-/* Reads a number written as text (2529.554; with decimal_comma also
- * 2.529,554) into its canonical form (2529.554). On failure writes why. */
-bool encode_text_number(const char *field, const char *s, size_t len, bool decimal_comma, struct buf *out,
+/* Reads a number written as text (2529.554, or 2.529,554 under a decimal
+ * comma) into its canonical form (2529.554). On failure writes why, with
+ * the readings the text could have and the parameter that chooses. */
+bool encode_text_number(const char *field, const char *s, size_t len, enum decimal_mode mode, struct buf *out,
                         struct buf *why);
 
 #endif

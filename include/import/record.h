@@ -39,14 +39,17 @@ struct import_record {
 
 struct import_sink {
 	void *ctx;
+	/* An empty CSV or XLSX cell: false, the field is left out (the stored
+	 * one stays); true, it is null (clears it). JSON says null itself. */
+	bool empty_clears;
 	/* One record; its texts live until the call returns. False stops the
 	 * reading. */
 	bool (*row)(void *ctx, const struct import_record *record);
 	void (*reject)(void *ctx, long line, long idx, const char *field, const char *code, const char *message);
 };
 
-/* The columns a CSV header may have. In `key` columns an empty cell means
- * the field is absent; in the others it means null (clear the value).
+/* The columns a CSV header may have. In `key` columns an empty cell always
+ * means the field is absent; in the others, see empty_clears.
  * `required` entries are column names, or alternatives as "org|bloc". */
 struct import_columns {
 	const char *const *allowed;

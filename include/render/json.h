@@ -18,6 +18,10 @@ void render_json_value(struct buf *out, const PGresult *res, int row, int col);
 void render_json_object(struct buf *out, const PGresult *res, int row);
 /* Rows [from, to) as a JSON array of objects. */
 void render_json_array(struct buf *out, const PGresult *res, int from, int to);
+/* The length of a numeric's text in its shortest exact form: trailing
+ * zeros after the decimal point go, and the point when nothing follows it
+ * (95.0 is 95, 2516.100 is 2516.1). Every renderer writes numbers so. */
+size_t render_numeric_len(const char *text, size_t len);
 /* Index of a column by name, -1 when absent. */
 int render_column(const PGresult *res, const char *name);
 

@@ -21,7 +21,8 @@
 struct import_options {
 	bool dry_run;
 	bool keep_good;
-	bool decimal_comma; /* text numbers written 2.529,554 */
+	const char *decimal; /* decimal=point or comma, NULL when not declared */
+	bool empty_clears;   /* empty=clear: an empty cell clears the stored field */
 };
 
 #define COPY_CHUNK (256 * 1024)
@@ -162,7 +163,8 @@ enum http_status import_run(struct request *req, const struct import_spec *spec)
 	struct import_options opt = {
 		.dry_run = dry && !strcmp(dry, "true"),
 		.keep_good = on_error && !strcmp(on_error, "skip"),
-		.decimal_comma = req->params->decimal_comma,
+		.decimal = param(req, "decimal"),
+		.empty_clears = param(req, "empty") && !strcmp(param(req, "empty"), "clear"),
 	};
 	param_set(req, "keep_good", opt.keep_good ? "true" : "false");
 	return run(req, spec, &opt);
@@ -212,9 +214,14 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 		return fail_db(req, st);
 
 	struct import_run run = {.copy = BUF_INIT, .rejects = BUF_INIT, .db = DB_OK, .spec = spec};
-	run.enc = (struct encode_ctx){.decimal_comma = opt->decimal_comma, .copy = &run.copy, .reject = on_reject,
+	enum decimal_mode decimal = !opt->decimal                        ? DECIMAL_UNDECLARED
+	                            : !strcmp(opt->decimal, "comma") ? DECIMAL_COMMA
+	                                                             : DECIMAL_POINT;
+	if (decimal == DECIMAL_UNDECLARED && format == FORMAT_CSV && csv_separator(body, len) == ';')
+		decimal = DECIMAL_COMMA_IMPLIED;
+	run.enc = (struct encode_ctx){.decimal = decimal, .copy = &run.copy, .reject = on_reject,
 	                              .reject_ctx = &run, .scratch = BUF_INIT};
-	struct import_sink sink = {&run, on_row, on_reject};
+	struct import_sink sink = {&run, opt->empty_clears, on_row, on_reject};
 	struct read_error rerr = {NULL, "", 0};
 	bool read_ok = format == FORMAT_CSV ? csv_read(body, len, &spec->columns, &sink, &rerr)
 	                                    : json_read(body, len, &sink, &rerr);

@@ -166,7 +166,7 @@ static void record(struct csv_state *st)
 		offsets[i] = st->json.len;
 		buf_append(&st->json, f, n);
 		buf_putc(&st->json, '\0');
-		if (n == 0 && st->is_key[i])
+		if (n == 0 && (st->is_key[i] || !st->sink->empty_clears))
 			continue;
 		rec.fields[rec.nfields].name = st->names[i];
 		rec.fields[rec.nfields].len = n;
@@ -196,8 +196,7 @@ static void record_cb(int c, void *data)
 	st->record_line = 0;
 }
 
-/* The separator of the header line: the one of , ; and tab it uses most. */
-static unsigned char separator(const char *body, size_t len)
+unsigned char csv_separator(const char *body, size_t len)
 {
 	size_t counts[3] = {0, 0, 0};
 	for (size_t i = 0; i < len && body[i] != '\n'; i++) {
@@ -244,7 +243,7 @@ bool csv_read(const char *body, size_t len, const struct import_columns *cols, c
 	struct csv_parser parser;
 	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		abort();
-	csv_set_delim(&parser, separator(body, len));
+	csv_set_delim(&parser, csv_separator(body, len));
 	csv_set_space_func(&parser, is_space);
 
 	size_t pos = 0;

@@ -71,18 +71,19 @@ static bool plain_number(const char *s, size_t len)
 	return i == len;
 }
 
-/* [+-]?(d{1,3}(.ddd)+|d+)(,d+)?  — 2.529,554 — rewritten as 2529.554 */
+/* [+-]?(d{1,3}(.ddd)+|d+)(,d+)?  — 2.529,554 — rewritten as 2529.554. A
+ * grouped number does not start with 0 (0.500 is no thousands). */
 static bool comma_number(const char *s, size_t len, struct buf *out)
 {
 	size_t i = 0;
 	buf_reset(out);
 	if (i < len && (s[i] == '+' || s[i] == '-'))
 		buf_putc(out, s[i++]);
-	size_t group = 0, groups = 0;
+	size_t group = 0, groups = 0, first = i;
 	bool dots = false;
 	while (i < len && (digit(s[i]) || s[i] == '.')) {
 		if (s[i] == '.') {
-			if (group == 0 || (groups == 0 && group > 3) || (groups > 0 && group != 3))
+			if (group == 0 || (groups == 0 && (group > 3 || s[first] == '0')) || (groups > 0 && group != 3))
 				return false;
 			dots = true;
 			groups++;
@@ -109,7 +110,14 @@ static bool comma_number(const char *s, size_t len, struct buf *out)
 	return i == len;
 }
 
-bool encode_text_number(const char *field, const char *s, size_t len, bool decimal_comma, struct buf *out,
+/* 2,500: one comma, three digits after it, no dot — English thousands? */
+static bool thousands_comma(const char *s, size_t len)
+{
+	const char *c = memchr(s, ',', len);
+	return c && !memchr(s, '.', len) && (size_t)(c - s) + 4 == len && c > s && digit(c[-1]);
+}
+
+bool encode_text_number(const char *field, const char *s, size_t len, enum decimal_mode mode, struct buf *out,
                         struct buf *why)
 {
 	while (len && (*s == ' ' || *s == '\t')) {
@@ -120,31 +128,58 @@ bool encode_text_number(const char *field, const char *s, size_t len, bool decim
 		len--;
 	buf_reset(out);
 	buf_reset(why);
-	bool ok = len <= NUMBER_MAX_TEXT &&
-	          (decimal_comma ? comma_number(s, len, out) : (plain_number(s, len) && (buf_append(out, s, len), true)));
-	if (ok)
-		return true;
-	bool numeric_chars = len > 0;
-	bool has_comma = false;
-	for (size_t i = 0; i < len; i++) {
-		numeric_chars = numeric_chars && (digit(s[i]) || s[i] == '.' || s[i] == ',' || (i == 0 && (s[i] == '+' || s[i] == '-')));
-		has_comma = has_comma || s[i] == ',';
-	}
 	int cut = utf8_cut(s, len, 40);
 	const char *more = (size_t)cut < len ? "…" : "";
-	if (!decimal_comma && numeric_chars && has_comma)
+	if (len > NUMBER_MAX_TEXT) {
+		buf_printf(why, "%s: %.*s%s is not a number; write it as 2529.554", field, cut, s, more);
+		return false;
+	}
+	struct buf comma = BUF_INIT;
+	bool point_ok = plain_number(s, len), comma_ok = comma_number(s, len, &comma);
+	bool comma_mode = mode == DECIMAL_COMMA || mode == DECIMAL_COMMA_IMPLIED;
+	/* the two readings differ exactly when the text has a dot */
+	bool ambiguous = point_ok && comma_ok && memchr(s, '.', len);
+	bool ok = comma_mode ? comma_ok : point_ok && (mode == DECIMAL_POINT || !ambiguous);
+	if (ok) {
+		if (comma_mode)
+			buf_append(out, comma.data, comma.len);
+		else
+			buf_append(out, s, len);
+	} else if (ambiguous) {
 		buf_printf(why,
-		           "%s: %.*s%s has a comma; send numbers as 2529.554 (a dot before the decimals, no thousands "
-		           "separators), or add decimal=comma to the request to read Vietnamese-style 2.529,554",
-		           field, cut, s, more);
-	else if (decimal_comma && numeric_chars)
+		           "%s: %.*s%s reads as %.*s with a decimal point, or as %s with dots between thousands; say which: "
+		           "send decimal=point or decimal=comma",
+		           field, cut, s, more, cut, s, buf_cstr(&comma));
+	} else if (!comma_mode && comma_ok && thousands_comma(s, len)) {
+		size_t at = (size_t)((const char *)memchr(s, ',', len) - s);
+		buf_printf(why,
+		           "%s: %.*s%s reads as %s with a decimal comma, or as %.*s%.*s with a comma between thousands; send "
+		           "decimal=comma for the first, or write the number without separators",
+		           field, cut, s, more, buf_cstr(&comma), (int)at, s, (int)(len - at - 1), s + at + 1);
+	} else if (!comma_mode && comma_ok) {
+		buf_printf(why,
+		           "%s: %.*s%s reads as %s only with a decimal comma (Vietnamese style, 2.529,554); send "
+		           "decimal=comma to read it so, or write it as %s",
+		           field, cut, s, more, buf_cstr(&comma), buf_cstr(&comma));
+	} else if (comma_mode && point_ok) {
+		buf_printf(why,
+		           "%s: %.*s%s is not a number with a decimal comma (2.529,554: dots between thousands, a comma "
+		           "before the decimals)%s; if it means %.*s, send decimal=point",
+		           field, cut, s, more,
+		           mode == DECIMAL_COMMA_IMPLIED ? ", which a file separated by semicolons uses, as Excel writes it "
+		                                           "under Vietnamese regional settings"
+		                                         : "",
+		           cut, s);
+	} else if (comma_mode) {
 		buf_printf(why,
 		           "%s: %.*s%s is not a number in the decimal=comma style (2.529,554: dots between thousands, a comma "
 		           "before the decimals)",
 		           field, cut, s, more);
-	else
+	} else {
 		buf_printf(why, "%s: %.*s%s is not a number; write it as 2529.554", field, cut, s, more);
-	return false;
+	}
+	buf_free(&comma);
+	return ok;
 }
 
 static bool reject(struct encode_ctx *ctx, const struct import_record *rec, const char *field, const char *code,
@@ -227,7 +262,7 @@ bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
 			buf_append(&text, v->text, v->len);
 			ok = true;
 		} else if (v->kind == FIELD_STRING) {
-			ok = encode_text_number(value_fields[k], v->text, v->len, ctx->decimal_comma, &text, &why);
+			ok = encode_text_number(value_fields[k], v->text, v->len, ctx->decimal, &text, &why);
 		} else {
 			buf_reset(&why);
 			buf_printf(&why, "%s must be a number", value_fields[k]);

@@ -60,6 +60,8 @@ static void value_cell(struct buf *out, const PGresult *res, int r, int c, bool 
 {
 	const char *v = PQgetvalue(res, r, c);
 	size_t len = (size_t)PQgetlength(res, r, c);
+	if (PQftype(res, c) == OID_NUMERIC)
+		len = render_numeric_len(v, len);
 	switch (PQftype(res, c)) {
 	case OID_NUMERIC:
 	case OID_FLOAT4:

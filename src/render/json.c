@@ -58,6 +58,17 @@ static void compact_json(struct buf *out, const char *s, size_t len)
 	buf_append(out, s + run, len - run);
 }
 
+size_t render_numeric_len(const char *text, size_t len)
+{
+	if (!memchr(text, '.', len))
+		return len;
+	while (len && text[len - 1] == '0')
+		len--;
+	if (len && text[len - 1] == '.')
+		len--;
+	return len;
+}
+
 void render_json_value(struct buf *out, const PGresult *res, int row, int col)
 {
 	if (PQgetisnull(res, row, col)) {
@@ -74,8 +85,10 @@ void render_json_value(struct buf *out, const PGresult *res, int row, int col)
 	case OID_INT8:
 	case OID_FLOAT4:
 	case OID_FLOAT8:
-	case OID_NUMERIC:
 		buf_append(out, v, (size_t)PQgetlength(res, row, col));
+		break;
+	case OID_NUMERIC:
+		buf_append(out, v, render_numeric_len(v, (size_t)PQgetlength(res, row, col)));
 		break;
 	case OID_JSON:
 	case OID_JSONB:

@@ -138,9 +138,9 @@ void fuzz_values_import(const uint8_t *data, size_t size, enum fuzz_reader reade
 	}
 
 	struct fuzz_run run = {.reader = reader, .copy = BUF_INIT};
-	run.enc = (struct encode_ctx){.decimal_comma = decimal_comma, .copy = &run.copy, .reject = on_reject,
+	run.enc = (struct encode_ctx){.decimal = decimal_comma ? DECIMAL_COMMA : DECIMAL_UNDECLARED, .copy = &run.copy, .reject = on_reject,
 	                              .reject_ctx = &run, .scratch = BUF_INIT};
-	struct import_sink sink = {&run, on_row, on_reject};
+	struct import_sink sink = {.ctx = &run, .row = on_row, .reject = on_reject};
 	struct read_error err = {NULL, "", 0};
 	bool ok = reader == FUZZ_CSV ? csv_read(text, len, &value_columns, &sink, &err) : json_read(text, len, &sink, &err);
 	if (!ok) {

@@ -1,6 +1,7 @@
 """The figures of ../shared/seeds/FACTS.md, written out by hand: the demo
 data and the ground truth the tests compare the API against. Numbers are
-strings so that the exact digits are compared ("2516.100", not 2516.1)."""
+strings as the articles give them ("2516.100"), compared exactly as
+decimals, never as floats (the API prints the same number as 2516.1)."""
 
 # (org, indicator, period, actual, target)
 HAI_PHONG_2022YTD09 = [

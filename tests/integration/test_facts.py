@@ -21,8 +21,9 @@ def all_values(api, **params):
             return rows
 
 
-def text(n):
-    return None if n is None else str(n)
+def exact(n):
+    """A figure as an exact decimal: the article's "2516.100" is the API's 2516.1."""
+    return None if n is None else Decimal(str(n))
 
 
 @pytest.fixture(scope="module")
@@ -33,19 +34,19 @@ def every_value(server, contract, keys):
 
 
 def index(rows, subject):
-    return {(r[subject], r["indicator"], r["period"]): (text(r["actual"]), text(r["target"])) for r in rows if r[subject]}
+    return {(r[subject], r["indicator"], r["period"]): (exact(r["actual"]), exact(r["target"])) for r in rows if r[subject]}
 
 
 @pytest.mark.parametrize("org,indicator,period,actual,target", facts.ORG_FIGURES,
                          ids=[f"{o}-{i}-{p}" for o, i, p, *_ in facts.ORG_FIGURES])
 def test_organization_figure(every_value, org, indicator, period, actual, target):
-    assert index(every_value, "org")[(org, indicator, period)] == (actual, target)
+    assert index(every_value, "org")[(org, indicator, period)] == (exact(actual), exact(target))
 
 
 @pytest.mark.parametrize("bloc,indicator,period,actual,target", facts.BLOC_FIGURES,
                          ids=[f"{b}-{i}-{p}" for b, i, p, *_ in facts.BLOC_FIGURES])
 def test_bloc_figure(every_value, bloc, indicator, period, actual, target):
-    assert index(every_value, "bloc")[(bloc, indicator, period)] == (actual, target)
+    assert index(every_value, "bloc")[(bloc, indicator, period)] == (exact(actual), exact(target))
 
 
 def test_nothing_but_the_articles_figures(every_value):
@@ -60,14 +61,16 @@ def test_nothing_but_the_articles_figures(every_value):
 def test_hai_phong_nine_months_exactly(api):
     """The issue's own example: the Hải Phòng figures of 2022YTD09."""
     r = api.get("/v1/values", params={"org": "HP", "period": "2022YTD09"})
-    got = {(v["indicator"], text(v["actual"]), text(v["target"])) for v in r.json(parse_float=Decimal)["data"]}
-    assert got == {(i, a, t) for _, i, _, a, t in facts.HAI_PHONG_2022YTD09}
+    got = {(v["indicator"], exact(v["actual"]), exact(v["target"])) for v in r.json(parse_float=Decimal)["data"]}
+    assert got == {(i, exact(a), exact(t)) for _, i, _, a, t in facts.HAI_PHONG_2022YTD09}
 
 
-def test_numbers_leave_with_their_stored_digits(api):
+def test_numbers_leave_exact_in_their_shortest_form(api):
+    """2.516,100 triệu đồng in the article is stored as typed and printed 2516.1: every digit that
+    counts, no trailing zeros (a dashboard shows 95, not 95.0 beside 95)."""
     r = api.get("/v1/values", params={"bloc": "HT-KHOI-NGANH", "indicator": "shelter_fund_raised"})
-    assert '"actual":2529.554' in r.text
-    assert '"target":2516.100' in r.text
+    assert '"actual":2529.554,' in r.text
+    assert '"target":2516.1,' in r.text
 
 
 @pytest.mark.parametrize("key,wording", facts.APPROXIMATE.items(), ids=[k[0] + "-" + k[1] for k in facts.APPROXIMATE])

@@ -120,8 +120,9 @@ def test_json_numbers_keep_every_digit(editor):
     r = api.put("/v1/values", data=body.encode(), headers={"Content-Type": "application/json"})
     assert r.status_code == 200, r.text
     got = api.get("/v1/values", params={"org": "HT-NG-VC", "period": "2024"}).text
-    assert '"actual":2529.554,"target":2516.100' in got
-    assert '"actual":1200,"target":1200.0' in got
+    # exact, in the shortest form: 2516.100 as typed is 2516.1, 1200.0 is 1200
+    assert '"actual":2529.554,"target":2516.1,' in got
+    assert '"actual":1200,"target":1200,' in got
 
 
 def test_vietnamese_excel_numbers_are_refused_with_a_way_out(editor):
@@ -146,16 +147,29 @@ def test_semicolon_separated_file_from_vietnamese_excel(editor):
     assert (v["actual"], v["target"], v["note"]) == (1234, 1000, "Đạt 123,4%")
 
 
-def test_empty_cell_clears_and_missing_column_keeps(editor):
+def test_empty_cell_keeps_and_empty_clear_clears(editor):
+    """An empty cell leaves the stored field alone (HT-NG-VC,tet_gifts,2026,35,, must not wipe a
+    target someone else set); clearing is explicit: empty=clear, or null in JSON."""
     api, _ = editor
-    assert put_csv(api, HEADER + "HT-NG-VC,new_members,2024,10,20,ghi chú\n").status_code == 200
+    assert put_csv(api, HEADER + "HT-NG-VC,new_members,2024,10,100,ghi chú\n").status_code == 200
+    r = put_csv(api, HEADER + "HT-NG-VC,new_members,2024,35,,\n")
+    assert (r.status_code, r.json()["updated"]) == (200, 1)
+    v = value(api, "HT-NG-VC", "new_members", "2024")
+    assert (v["actual"], v["target"], v["note"]) == (35, 100, "ghi chú")
     r = put_csv(api, "org,indicator,period,target\nHT-NG-VC,new_members,2024,25\n")
     assert r.json()["updated"] == 1
     v = value(api, "HT-NG-VC", "new_members", "2024")
-    assert (v["actual"], v["target"], v["note"]) == (10, 25, "ghi chú")
-    r = put_csv(api, "org,indicator,period,note\nHT-NG-VC,new_members,2024,\n")
+    assert (v["actual"], v["target"], v["note"]) == (35, 25, "ghi chú")
+    r = put_csv(api, "org,indicator,period,note\nHT-NG-VC,new_members,2024,\n", {"empty": "clear"})
+    assert r.json()["updated"] == 1
     v = value(api, "HT-NG-VC", "new_members", "2024")
-    assert (v["actual"], v["target"], v["note"], v["revision"]) == (10, 25, None, 3)
+    assert (v["actual"], v["target"], v["note"], v["revision"]) == (35, 25, None, 4)
+    r = api.put("/v1/values", data=b'[{"org": "HT-NG-VC", "indicator": "new_members", "period": "2024", "target": null}]',
+                headers={"Content-Type": "application/json"})
+    assert r.json()["updated"] == 1
+    assert value(api, "HT-NG-VC", "new_members", "2024")["target"] is None
+    bad = put_csv(api, HEADER + "HT-NG-VC,new_members,2024,1,,\n", {"empty": "wipe"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "empty"
 
 
 def test_json_null_clears_and_absent_keeps(editor):
@@ -278,3 +292,117 @@ def test_concurrent_imports_lose_no_update(editor, pg):
                              "WHERE o.code LIKE 'HT-C%' GROUP BY x.value_id")
     assert len(revisions) == 2000
     assert all(r[0] == [1, 2, 3] for r in revisions)
+
+
+# ---- numbers typed the Vietnamese way are never misread
+
+def test_semicolons_imply_decimal_commas(editor):
+    """Excel under Vietnamese regional settings saves `;` between fields and `,` before decimals:
+    2.350 there is two thousand three hundred and fifty people, never 2.35."""
+    api, _ = editor
+    text = "org;indicator;period;actual;target\nHT;new_members;2025;2.350;2.000\nHT;shelter_fund_raised;2025;2.529,554;\n"
+    r = put_csv(api, text)
+    assert r.status_code == 200, r.text
+    assert (value(api, "HT", "new_members", "2025")["actual"], value(api, "HT", "new_members", "2025")["target"]) == (2350, 2000)
+    assert value(api, "HT", "shelter_fund_raised", "2025")["actual"] == Decimal("2529.554")
+
+
+def test_a_number_that_depends_on_the_convention_is_refused_with_both_readings(editor):
+    api, _ = editor
+    r = put_csv(api, HEADER + "HT,new_members,2025,2.350,,\n")
+    assert r.status_code == 422
+    msg = r.json()["rejected"][0]["message"]
+    assert msg == ("actual: 2.350 reads as 2.350 with a decimal point, or as 2350 with dots between thousands; "
+                   "say which: send decimal=point or decimal=comma")
+    assert value(api, "HT", "new_members", "2025") is None
+    assert put_csv(api, HEADER + "HT,new_members,2025,2.350,,\n", {"decimal": "point"}).status_code == 200
+    assert value(api, "HT", "new_members", "2025")["actual"] == Decimal("2.35")
+    assert put_csv(api, HEADER + "HT,new_members,2025,2.350,,\n", {"decimal": "comma"}).status_code == 200
+    assert value(api, "HT", "new_members", "2025")["actual"] == 2350
+
+
+@pytest.mark.parametrize("text, params, said", [
+    ('"1.234.567"', {}, "actual: 1.234.567 reads as 1234567 only with a decimal comma (Vietnamese style, 2.529,554); "
+                        "send decimal=comma to read it so, or write it as 1234567"),
+    ('"2,5"', {}, "actual: 2,5 reads as 2.5 only with a decimal comma (Vietnamese style, 2.529,554); "
+                  "send decimal=comma to read it so, or write it as 2.5"),
+    ('"2,500"', {}, "actual: 2,500 reads as 2.500 with a decimal comma, or as 2500 with a comma between thousands; "
+                    "send decimal=comma for the first, or write the number without separators"),
+    ('"2,5"', {"decimal": "point"}, "actual: 2,5 reads as 2.5 only with a decimal comma (Vietnamese style, 2.529,554); "
+                                    "send decimal=comma to read it so, or write it as 2.5"),
+    ("2.35", {"decimal": "comma"}, "actual: 2.35 is not a number with a decimal comma (2.529,554: dots between "
+                                   "thousands, a comma before the decimals); if it means 2.35, send decimal=point"),
+])
+def test_numbers_only_one_convention_reads_are_refused_with_the_way_out(editor, text, params, said):
+    api, _ = editor
+    r = put_csv(api, HEADER + f"HT,new_members,2025,{text},,\n", params)
+    assert r.status_code == 422, r.text
+    assert r.json()["rejected"][0]["message"] == said
+
+
+def test_a_semicolon_file_with_decimal_points_is_refused_not_misread(editor):
+    api, _ = editor
+    r = put_csv(api, "org;indicator;period;actual\nHT;new_members;2025;2.35\n")
+    assert r.status_code == 422
+    msg = r.json()["rejected"][0]["message"]
+    assert "a file separated by semicolons" in msg and "send decimal=point" in msg
+    assert put_csv(api, "org;indicator;period;actual\nHT;new_members;2025;2.35\n",
+                   {"decimal": "point"}).status_code == 200
+    assert value(api, "HT", "new_members", "2025")["actual"] == Decimal("2.35")
+
+
+def test_plain_numbers_and_json_numbers_need_no_declaration(editor):
+    api, _ = editor
+    r = put_csv(api, HEADER + "HT,new_members,2025,2350,2000.5,\nHT,initiatives,2025,0.500,,\n")
+    assert r.status_code == 200, r.text
+    r = api.put("/v1/values", data=b'[{"org": "HT", "indicator": "tet_gifts", "period": "2025", "actual": 2.350}]',
+                headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert value(api, "HT", "tet_gifts", "2025")["actual"] == Decimal("2.35")
+    assert value(api, "HT", "initiatives", "2025")["actual"] == Decimal("0.5")
+
+
+# ---- what a summary says
+
+def test_written_is_false_when_nothing_is_stored(editor):
+    api, _ = editor
+    first = put_csv(api, HEADER + "HT-NG-VC,new_members,2024,1,,\n")
+    assert (first.json()["written"], first.json()["created"]) == (True, 1)
+    again = put_csv(api, HEADER + "HT-NG-VC,new_members,2024,1,,\n")
+    assert (again.json()["written"], again.json()["unchanged"]) == (False, 1)
+    skipped = put_csv(api, HEADER + "HT-NG-VC,new_members,2024,abc,,\n", {"on_error": "skip"})
+    assert (skipped.status_code, skipped.json()["written"], skipped.json()["rejected_count"]) == (200, False, 1)
+
+
+def test_dry_run_shows_each_change_before_and_after(editor):
+    api, _ = editor
+    assert put_csv(api, HEADER + "HT-NG-VC,new_members,2024,10,100,cũ\n").status_code == 200
+    text = HEADER + "HT-NG-VC,new_members,2024,12,,\nHT-NG-VC,initiatives,2024,5,,mới\nHT-NG-VC,tet_gifts,2024,,,\n"
+    r = put_csv(api, text.replace("HT-NG-VC,tet_gifts,2024,,,\n", ""), {"dry_run": "true"})
+    assert r.status_code == 200, r.text
+    s = r.json()
+    assert (s["written"], s["created"], s["updated"], s["changes_count"]) == (False, 1, 1, 2)
+    assert s["changes"] == [
+        {"line": 2, "org": "HT-NG-VC", "indicator": "new_members", "period": "2024", "operation": "update",
+         "before": {"actual": 10, "target": 100, "note": "cũ"}, "after": {"actual": 12, "target": 100, "note": "cũ"}},
+        {"line": 3, "org": "HT-NG-VC", "indicator": "initiatives", "period": "2024", "operation": "create",
+         "after": {"actual": 5, "target": None, "note": "mới"}},
+    ]
+    assert value(api, "HT-NG-VC", "new_members", "2024")["actual"] == 10
+
+
+def test_a_re_push_into_a_locked_period_passes_for_the_rows_that_change_nothing(make_db, make_server):
+    url = make_db()
+    _, editor_api = make_server(url, role="editor")
+    _, admin = make_server(url, role="admin")
+    rows = HEADER + "HT-NG-VC,new_members,2024,10,,\nHT-NG-VC,initiatives,2024,3,,\n"
+    assert put_csv(editor_api, rows).status_code == 200
+    lock = admin.post("/v1/locks", json={"org": "HT", "period": "2024"})
+    assert lock.status_code == 201, lock.text
+    again = put_csv(editor_api, rows)
+    assert again.status_code == 200, again.text
+    assert (again.json()["unchanged"], again.json()["written"]) == (2, False)
+    changed = put_csv(editor_api, rows.replace(",3,", ",4,"))
+    assert changed.status_code == 409
+    assert [(x["line"], x["field"], x["code"]) for x in changed.json()["rejected"]] == [(3, "period", "period_locked")]
+    assert value(editor_api, "HT-NG-VC", "initiatives", "2024")["actual"] == 3

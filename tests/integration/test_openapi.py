@@ -70,6 +70,42 @@ def test_every_example_matches_its_schema(doc):
     assert checked > 0
 
 
+def test_no_key_is_written_twice():
+    """YAML keeps the last of two equal keys silently: a second schema of the same name would
+    replace the first without a word."""
+    import collections
+    import yaml
+    from contract import SOURCE_ROOT
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
+        twice = [k for k, n in collections.Counter(map(str, keys)).items() if n > 1]
+        assert not twice, f"written twice at line {node.start_mark.line + 1}: {twice}"
+        return loader.construct_mapping(node, deep)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    with open(os.path.join(SOURCE_ROOT, "openapi.yaml"), encoding="utf-8") as f:
+        yaml.load(f, Loader=Strict)
+
+
+def test_every_csv_example_is_well_formed_csv(doc):
+    """Quotes closed, every line as many fields as the header: an integrator copies these."""
+    import csv
+    import io
+    checked = 0
+    for where, node in walk(doc):
+        if where and where[-1] == "text/csv" and isinstance(node.get("example"), str):
+            reader = csv.reader(io.StringIO(node["example"]), strict=True)
+            rows = list(reader)
+            assert rows and all(len(r) == len(rows[0]) for r in rows), where
+            assert not node["example"].count('"') % 2, where
+            checked += 1
+    assert checked > 0
+
+
 def test_operation_ids_are_unique(doc):
     ids = [op["operationId"] for item in doc["paths"].values() for m, op in item.items() if m in METHODS]
     assert len(ids) == len(set(ids))

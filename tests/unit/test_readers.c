@@ -38,10 +38,11 @@ static const struct import_columns cols = {
 	.required = (const char *const[]){"org", "indicator", "period", NULL},
 };
 
+/* As with empty=clear: an empty cell is null. */
 static bool read_csv(const char *text, struct got *g, struct read_error *err)
 {
 	memset(g, 0, sizeof *g);
-	struct import_sink sink = {g, on_row, on_reject};
+	struct import_sink sink = {.ctx = g, .empty_clears = true, .row = on_row, .reject = on_reject};
 	return csv_read(text, strlen(text), &cols, &sink, err);
 }
 
@@ -49,6 +50,22 @@ static void done(struct got *g)
 {
 	buf_free(&g->rows);
 	buf_free(&g->rejects);
+}
+
+/* By default (empty=keep) an empty cell leaves the field out, so the
+ * stored figure keeps it: HT-NG-VC,tet_gifts,2026,35,, must not clear a
+ * target someone else set. */
+static void csv_empty_cells_are_left_out_by_default(void)
+{
+	struct got g;
+	memset(&g, 0, sizeof g);
+	struct read_error err;
+	struct import_sink sink = {.ctx = &g, .row = on_row, .reject = on_reject};
+	const char *text = "org,indicator,period,actual,target,note\nHT-NG-VC,tet_gifts,2026,35,,\n";
+	CHECK(csv_read(text, strlen(text), &cols, &sink, &err));
+	CHECK_STR(buf_cstr(&g.rows),
+	          "2|-1|{\"org\":\"HT-NG-VC\",\"indicator\":\"tet_gifts\",\"period\":\"2026\",\"actual\":\"35\"}\n");
+	done(&g);
 }
 
 static void csv_rows_become_objects_with_their_lines(void)
@@ -140,7 +157,7 @@ static void an_unclosed_quote_names_its_line(void)
 static bool read_json(const char *text, struct got *g, struct read_error *err)
 {
 	memset(g, 0, sizeof *g);
-	struct import_sink sink = {g, on_row, on_reject};
+	struct import_sink sink = {.ctx = g, .row = on_row, .reject = on_reject};
 	return json_read(text, strlen(text), &sink, err);
 }
 
@@ -227,6 +244,7 @@ static void a_field_given_twice_is_a_rejected_row(void)
 int main(void)
 {
 	RUN(csv_rows_become_objects_with_their_lines);
+	RUN(csv_empty_cells_are_left_out_by_default);
 	RUN(a_quoted_field_across_lines_keeps_the_start_line);
 	RUN(semicolons_and_header_case_are_understood);
 	RUN(empty_key_cells_are_left_out_and_blank_rows_skipped);
