@@ -70,9 +70,10 @@ CREATE INDEX value_history_written ON value_history (written_at, id);
 CREATE FUNCTION value_stamp() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	-- numbers compare as text: 2516.1 replacing 2516.100 is a change
-	IF NEW.actual::text IS NOT DISTINCT FROM OLD.actual::text
-	   AND NEW.target::text IS NOT DISTINCT FROM OLD.target::text
+	-- numbers compare by value: 2516.1 replacing 2516.100 is no change (both
+	-- read 2516.1)
+	IF NEW.actual IS NOT DISTINCT FROM OLD.actual
+	   AND NEW.target IS NOT DISTINCT FROM OLD.target
 	   AND NEW.note IS NOT DISTINCT FROM OLD.note
 	   AND NEW.org_id IS NOT DISTINCT FROM OLD.org_id
 	   AND NEW.bloc_id IS NOT DISTINCT FROM OLD.bloc_id
@@ -228,8 +229,8 @@ BEGIN
 		VALUES (o, b, i, p, p_actual, p_target, p_note);
 		RETURN 'created';
 	END IF;
-	IF existing.actual::text IS NOT DISTINCT FROM p_actual::text
-	   AND existing.target::text IS NOT DISTINCT FROM p_target::text
+	IF existing.actual IS NOT DISTINCT FROM p_actual
+	   AND existing.target IS NOT DISTINCT FROM p_target
 	   AND existing.note IS NOT DISTINCT FROM p_note THEN
 		RETURN 'unchanged';
 	END IF;

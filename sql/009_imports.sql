@@ -142,7 +142,7 @@ BEGIN
 		                           'under %s, and %s''s actuals', o.code, o.code, o.code)]
 		FROM organization o
 		WHERE c.problem IS NULL AND c.org_id = p_scope AND o.id = c.org_id AND c.present & 2 <> 0
-		  AND c.target::text IS DISTINCT FROM (SELECT v.target::text FROM value v WHERE v.org_id = c.org_id
+		  AND c.target IS DISTINCT FROM (SELECT v.target FROM value v WHERE v.org_id = c.org_id
 		                                         AND v.indicator_id = c.indicator_id AND v.period_id = c.period_id);
 	END IF;
 
@@ -199,8 +199,8 @@ BEGIN
 	LEFT JOIN value v ON v.id = e.value_id
 	WHERE c.problem IS NULL;
 	DELETE FROM import_changes
-	WHERE NOT created AND actual::text IS NOT DISTINCT FROM old_actual::text
-	  AND target::text IS NOT DISTINCT FROM old_target::text AND note IS NOT DISTINCT FROM old_note;
+	WHERE NOT created AND actual IS NOT DISTINCT FROM old_actual
+	  AND target IS NOT DISTINCT FROM old_target AND note IS NOT DISTINCT FROM old_note;
 
 	-- Locked periods refuse the rows that would change them; a row that
 	-- repeats what is stored passes (a portal may re-push a whole year).
@@ -232,8 +232,8 @@ BEGIN
 		    note = CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END
 		FROM import_checked c JOIN import_existing e ON e.seq = c.seq
 		WHERE c.problem IS NULL AND v.id = e.value_id
-		  AND ((CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END)::text IS DISTINCT FROM v.actual::text
-		       OR (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END)::text IS DISTINCT FROM v.target::text
+		  AND ((CASE WHEN c.present & 1 <> 0 THEN c.actual ELSE v.actual END) IS DISTINCT FROM v.actual
+		       OR (CASE WHEN c.present & 2 <> 0 THEN c.target ELSE v.target END) IS DISTINCT FROM v.target
 		       OR (CASE WHEN c.present & 4 <> 0 THEN c.note ELSE v.note END) IS DISTINCT FROM v.note);
 		-- A figure created meanwhile by another import is merged, not lost.
 		INSERT INTO value (org_id, indicator_id, period_id, actual, target, note)

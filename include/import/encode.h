@@ -23,6 +23,7 @@ enum decimal_mode {
 	DECIMAL_POINT,         /* decimal=point: 2529.554, 2.350 is 2.35 */
 	DECIMAL_COMMA,         /* decimal=comma: 2.529,554, 2.350 is 2350 */
 	DECIMAL_COMMA_IMPLIED, /* the same, because the file is separated by semicolons */
+	DECIMAL_POINT_IMPLIED, /* decimal points, because the file is an export of this service */
 };
 
 struct encode_ctx {

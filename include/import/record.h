@@ -45,6 +45,10 @@ struct import_sink {
 	/* One record; its texts live until the call returns. False stops the
 	 * reading. */
 	bool (*row)(void *ctx, const struct import_record *record);
+	/* Optional: the header is read. `titled` when it names its columns by
+	 * the Vietnamese titles this service's exports write, so the file is
+	 * (or was) one of its exports. */
+	void (*header)(void *ctx, bool titled);
 	void (*reject)(void *ctx, long line, long idx, const char *field, const char *code, const char *message);
 };
 
@@ -55,6 +59,7 @@ struct import_columns {
 	const char *const *allowed;
 	const char *const *key;
 	const char *const *required;
+	const char *const *numbers; /* whose spreadsheet number cells are numbers (import/table.h) */
 };
 
 struct read_error {

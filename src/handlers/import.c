@@ -15,6 +15,7 @@
 #include "import/csv_reader.h"
 #include "import/encode.h"
 #include "import/json_reader.h"
+#include "import/xlsx_reader.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 
@@ -34,6 +35,7 @@ struct import_run {
 	struct buf rejects;     /* COPY text for import_rejects */
 	long rejected;
 	enum db_status db;      /* the first COPY failure */
+	bool csv;               /* the body is CSV */
 	const struct import_spec *spec;
 };
 
@@ -63,6 +65,17 @@ static void on_reject(void *ctx, long line, long idx, const char *field, const c
 	free(m);
 }
 
+/* A CSV separated by commas or tabs whose header has this service's
+ * Vietnamese titles is one of its exports (or made from one): they write
+ * decimal points, so its numbers are read so unless the request said
+ * otherwise. */
+static void on_header(void *ctx, bool titled)
+{
+	struct import_run *run = ctx;
+	if (titled && run->enc.decimal == DECIMAL_UNDECLARED && run->csv)
+		run->enc.decimal = DECIMAL_POINT_IMPLIED;
+}
+
 static bool on_row(void *ctx, const struct import_record *rec)
 {
 	struct import_run *run = ctx;
@@ -76,7 +89,11 @@ static bool on_row(void *ctx, const struct import_record *rec)
 	return true;
 }
 
-enum format { FORMAT_CSV, FORMAT_JSON, FORMAT_UNKNOWN };
+static long line_of(const char *s, size_t offset);
+
+enum format { FORMAT_CSV, FORMAT_JSON, FORMAT_XLSX, FORMAT_UNKNOWN };
+
+#define CT_XLSX "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 static enum format body_format(struct request *req, const char *body, size_t len)
 {
@@ -86,15 +103,42 @@ static enum format body_format(struct request *req, const char *body, size_t len
 			return FORMAT_CSV;
 		if (http_media_type_is(ct, "application/json"))
 			return FORMAT_JSON;
+		if (http_media_type_is(ct, CT_XLSX))
+			return FORMAT_XLSX;
 		if (!http_media_type_is(ct, "text/plain") && !http_media_type_is(ct, "application/octet-stream") &&
 		    !http_media_type_is(ct, "application/x-www-form-urlencoded"))
 			return FORMAT_UNKNOWN;
 	}
-	/* curl --data-binary sends form-urlencoded: look at the body instead */
+	/* curl --data-binary sends form-urlencoded: look at the body instead. An
+	 * XLSX file is a zip archive. */
+	if (len >= 4 && !memcmp(body, "PK\x03\x04", 4))
+		return FORMAT_XLSX;
 	size_t i = 0;
 	while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
 		i++;
 	return i < len && body[i] == '[' ? FORMAT_JSON : FORMAT_CSV;
+}
+
+/* A text body (CSV, JSON) must be UTF-8; Excel's BOM is skipped. NULL
+ * when it is fine, else the answer made. */
+static enum http_status text_body(struct request *req, const char **body, size_t *len)
+{
+	const char *s = *body;
+	if (*len >= 2 && ((unsigned char)s[0] == 0xFF && (unsigned char)s[1] == 0xFE))
+		return reply_problem(req, HTTP_BAD_REQUEST, "invalid_encoding",
+		                     "The file is UTF-16; save it as UTF-8 (in Excel: CSV UTF-8 (Comma delimited)).");
+	if (*len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) { /* the BOM Excel writes */
+		*body += 3;
+		*len -= 3;
+		s = *body;
+	}
+	size_t bad;
+	if (!utf8_valid(s, *len, &bad))
+		return reply_problem(req, HTTP_BAD_REQUEST, "invalid_encoding",
+		                     "Line %ld (byte %zu) is not UTF-8%s; save the file as UTF-8 (in Excel: CSV UTF-8 "
+		                     "(Comma delimited)).",
+		                     line_of(s, bad), bad, s[bad] == '\0' ? " (a NUL byte)" : "");
+	return HTTP_PROCEED;
 }
 
 static long line_of(const char *s, size_t offset)
@@ -113,7 +157,7 @@ static enum http_status fail_db(struct request *req, enum db_status st)
 
 /* Builds the answer from the database's summary. */
 static enum http_status reply_summary(struct request *req, const struct import_options *opt, const char *summary_text,
-                                      bool committed)
+                                      bool committed, const char *ignored)
 {
 	json_error_t jerr;
 	json_t *summary = json_loads(summary_text, 0, &jerr);
@@ -122,6 +166,15 @@ static enum http_status reply_summary(struct request *req, const struct import_o
 	json_int_t rejected = json_integer_value(json_object_get(summary, "rejected_count"));
 	json_object_set_new(summary, "dry_run", json_boolean(opt->dry_run));
 	json_object_set_new(summary, "written", json_boolean(committed));
+	if (*ignored) { /* an export's read-only columns, sent back with it: one per line */
+		json_t *names = json_array();
+		for (const char *p = ignored; *p;) {
+			size_t n = strcspn(p, "\n");
+			json_array_append_new(names, json_stringn(p, n));
+			p += n + (p[n] == '\n');
+		}
+		json_object_set_new(summary, "ignored_columns", names);
+	}
 	if (rejected == 0 || opt->keep_good)
 		return reply_json(req, HTTP_OK, summary);
 
@@ -174,27 +227,18 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 {
 	const char *body = buf_cstr(&req->body);
 	size_t len = req->body.len;
-
-	if (len >= 2 && ((unsigned char)body[0] == 0xFF && (unsigned char)body[1] == 0xFE))
-		return reply_problem(req, HTTP_BAD_REQUEST, "invalid_encoding",
-		                     "The file is UTF-16; save it as UTF-8 (in Excel: CSV UTF-8 (Comma delimited)).");
-	if (len >= 3 && !memcmp(body, "\xEF\xBB\xBF", 3)) { /* the BOM Excel writes */
-		body += 3;
-		len -= 3;
-	}
-	size_t bad;
-	if (!utf8_valid(body, len, &bad))
-		return reply_problem(req, HTTP_BAD_REQUEST, "invalid_encoding",
-		                     "Line %ld (byte %zu) is not UTF-8%s; save the file as UTF-8 (in Excel: CSV UTF-8 "
-		                     "(Comma delimited)).",
-		                     line_of(body, bad), bad, body[bad] == '\0' ? " (a NUL byte)" : "");
 	enum format format = body_format(req, body, len);
 	if (format == FORMAT_UNKNOWN)
 		return reply_problem(req, HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-		                     "Send %s as text/csv or as application/json.", spec->resource);
+		                     "Send %s as text/csv, as an Excel workbook (" CT_XLSX ") or as application/json.",
+		                     spec->resource);
+	enum http_status checked = format == FORMAT_XLSX ? HTTP_PROCEED : text_body(req, &body, &len);
+	if (checked != HTTP_PROCEED)
+		return checked;
 	if (len == 0)
 		return reply_problem(req, HTTP_BAD_REQUEST, "invalid_body",
-		                     "The body is empty; send a CSV file with a header line or a JSON array.");
+		                     "The body is empty; send a CSV file with a header line, an Excel workbook or a JSON "
+		                     "array.");
 
 	/* One transaction, committed synchronously as every write is: a 2xx
 	 * means durable. */
@@ -221,10 +265,14 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 		decimal = DECIMAL_COMMA_IMPLIED;
 	run.enc = (struct encode_ctx){.decimal = decimal, .copy = &run.copy, .reject = on_reject,
 	                              .reject_ctx = &run, .scratch = BUF_INIT};
-	struct import_sink sink = {&run, opt->empty_clears, on_row, on_reject};
+	run.csv = format == FORMAT_CSV;
+	struct import_sink sink = {.ctx = &run, .empty_clears = opt->empty_clears, .row = on_row, .header = on_header,
+	                           .reject = on_reject};
 	struct read_error rerr = {NULL, "", 0};
-	bool read_ok = format == FORMAT_CSV ? csv_read(body, len, &spec->columns, &sink, &rerr)
-	                                    : json_read(body, len, &sink, &rerr);
+	struct buf ignored = BUF_INIT;
+	bool read_ok = format == FORMAT_CSV    ? csv_read(body, len, &spec->columns, &sink, &rerr, &ignored)
+	               : format == FORMAT_XLSX ? xlsx_read(body, len, &spec->columns, &sink, &rerr, &ignored)
+	                                       : json_read(body, len, &sink, &rerr);
 	if (run.db == DB_OK && run.copy.len)
 		run.db = db_copy_put(run.copy.data, run.copy.len);
 	buf_free(&run.copy);
@@ -237,10 +285,11 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 			result = reply_db_failure(req, run.db);
 		} else {
 			char where[32];
-			snprintf(where, sizeof where, "line %ld", rerr.line);
+			snprintf(where, sizeof where, "%s %ld", format == FORMAT_XLSX ? "row" : "line", rerr.line);
 			result = reply_field_problem(req, HTTP_BAD_REQUEST, rerr.code, "body", where, rerr.message);
 		}
 		buf_free(&run.rejects);
+		buf_free(&ignored);
 		return result;
 	}
 	if ((st = db_copy_end()) != DB_OK)
@@ -261,11 +310,8 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 	}
 	buf_free(&run.rejects);
 
-	st = db_call(spec->merge, params_lookup, req->params, &res);
-	if (st != DB_OK) {
-		db_rollback();
-		return reply_db_failure(req, st);
-	}
+	if ((st = db_call(spec->merge, params_lookup, req->params, &res)) != DB_OK)
+		goto db_failed;
 	const char *summary = PQgetvalue(res, 0, 0);
 	json_t *parsed = json_loads(summary, 0, NULL);
 	bool would_write = parsed && json_is_true(json_object_get(parsed, "written"));
@@ -279,12 +325,14 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 	} else {
 		db_rollback();
 	}
-	result = reply_summary(req, opt, summary, commit);
+	result = reply_summary(req, opt, summary, commit, buf_cstr(&ignored));
+	buf_free(&ignored);
 	PQclear(res);
 	return result;
 
 db_failed:
 	buf_free(&run.rejects);
+	buf_free(&ignored);
 	db_rollback();
 	return reply_db_failure(req, st);
 }

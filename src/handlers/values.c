@@ -44,6 +44,7 @@ static const struct import_spec values_import = {
 		.allowed = (const char *const[]){"org", "bloc", "indicator", "period", "actual", "target", "note", NULL},
 		.key = (const char *const[]){"org", "bloc", "indicator", "period", NULL},
 		.required = (const char *const[]){"org|bloc", "indicator", "period", NULL},
+		.numbers = (const char *const[]){"actual", "target", NULL},
 	},
 	.rows = &value_rows,
 	.merge = Q_IMPORT_VALUES,

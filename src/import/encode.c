@@ -139,7 +139,7 @@ bool encode_text_number(const char *field, const char *s, size_t len, enum decim
 	bool comma_mode = mode == DECIMAL_COMMA || mode == DECIMAL_COMMA_IMPLIED;
 	/* the two readings differ exactly when the text has a dot */
 	bool ambiguous = point_ok && comma_ok && memchr(s, '.', len);
-	bool ok = comma_mode ? comma_ok : point_ok && (mode == DECIMAL_POINT || !ambiguous);
+	bool ok = comma_mode ? comma_ok : point_ok && (mode != DECIMAL_UNDECLARED || !ambiguous);
 	if (ok) {
 		if (comma_mode)
 			buf_append(out, comma.data, comma.len);

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/labels.h"
 #include "render/csv.h"
 #include "render/json.h"
-#include "render/labels.h"
 #include "util/alloc.h"
 
 static bool exported(const char *name)
@@ -99,7 +99,7 @@ void render_csv(struct buf *out, const PGresult *res, int rows, bool decimal_com
 			cols[n++] = c;
 	buf_puts(out, "\xEF\xBB\xBF"); /* BOM: Excel then reads the file as UTF-8 */
 	for (int k = 0; k < n; k++) {
-		const char *label = render_label(PQfname(res, cols[k]));
+		const char *label = label_of(PQfname(res, cols[k]));
 		if (k)
 			buf_putc(out, sep);
 		cell(out, label, strlen(label), sep);

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "domain/labels.h"
 #include "render/json.h"
-#include "render/labels.h"
 #include "render/xlsx.h"
 
 #define MAX_WIDTH 60
@@ -105,7 +105,7 @@ bool render_xlsx(struct buf *out, const PGresult *res, int rows, const char *she
 	for (int c = 0; c < ncols && col < 256; c++) {
 		if (!exported(PQfname(res, c)))
 			continue;
-		const char *label = render_label(PQfname(res, c));
+		const char *label = label_of(PQfname(res, c));
 		worksheet_write_string(ws, 0, col, label, bold);
 		widths[col] = width_of(label) > 30 ? 30 : width_of(label);
 		col++;

@@ -142,7 +142,7 @@ void fuzz_values_import(const uint8_t *data, size_t size, enum fuzz_reader reade
 	                              .reject_ctx = &run, .scratch = BUF_INIT};
 	struct import_sink sink = {.ctx = &run, .row = on_row, .reject = on_reject};
 	struct read_error err = {NULL, "", 0};
-	bool ok = reader == FUZZ_CSV ? csv_read(text, len, &value_columns, &sink, &err) : json_read(text, len, &sink, &err);
+	bool ok = reader == FUZZ_CSV ? csv_read(text, len, &value_columns, &sink, &err, NULL) : json_read(text, len, &sink, &err);
 	if (!ok) {
 		FUZZ_CHECK(err.code && *err.code, "a failed read without a problem code");
 		FUZZ_CHECK(memchr(err.message, '\0', sizeof err.message) && err.message[0],

@@ -406,3 +406,45 @@ def test_a_re_push_into_a_locked_period_passes_for_the_rows_that_change_nothing(
     assert changed.status_code == 409
     assert [(x["line"], x["field"], x["code"]) for x in changed.json()["rejected"]] == [(3, "period", "period_locked")]
     assert value(editor_api, "HT-NG-VC", "initiatives", "2024")["actual"] == 3
+
+
+# ---- an export comes back in
+
+def test_an_exported_csv_comes_back_in_as_it_is(editor):
+    """GET ...&format=csv, change a cell, PUT the same file: the Vietnamese titles are read as the
+    columns they name, the export's read-only columns are ignored and listed, the decimal points
+    of the export are read as such (2529.554, 2516.1)."""
+    api, _ = editor
+    r = api.get("/v1/values", params={"bloc": "HT-KHOI-NGANH", "period": "2022", "format": "csv"})
+    assert r.status_code == 200
+    text = r.content.decode("utf-8")
+    assert text.startswith("\ufeffMã đơn vị,Mã khối/cụm,Mã chỉ số,Mã kỳ,Thực hiện,Chỉ tiêu,Ghi chú")
+    lines = text.split("\r\n")
+    edited = [l for l in lines if ",new_members," in l]
+    assert len(edited) == 1
+    fields = edited[0].split(",")
+    fields[4] = str(int(fields[4]) + 1)
+    body = text.replace(edited[0], ",".join(fields))
+    back = put_csv(api, None, raw=body.encode("utf-8"))
+    assert back.status_code == 200, back.text
+    s = back.json()
+    rows = len([l for l in lines[1:] if l])
+    assert (s["updated"], s["unchanged"], s["created"], s["rejected_count"]) == (1, rows - 1, 0, 0)
+    assert s["ignored_columns"] == ["Lần sửa", "Cập nhật lúc", "Người cập nhật"]
+    got = api.get("/v1/values", params={"bloc": "HT-KHOI-NGANH", "indicator": "shelter_fund_raised"}).text
+    assert '"actual":2529.554,' in got and '"target":2516.1,' in got
+
+
+def test_an_export_saved_the_vietnamese_way_comes_back_in(editor):
+    api, _ = editor
+    r = api.get("/v1/values", params={"bloc": "HT-KHOI-NGANH", "period": "2022", "format": "csv", "decimal": "comma"})
+    back = put_csv(api, None, raw=r.content)
+    assert back.status_code == 200, back.text
+    assert (back.json()["updated"], back.json()["rejected_count"]) == (0, 0)
+
+
+def test_a_header_nobody_wrote_is_still_refused(editor):
+    api, _ = editor
+    r = put_csv(api, "org,indicator,period,thuc_hien\nHT,new_members,2025,1\n")
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["message"].startswith("unknown column 'thuc_hien' in the header")

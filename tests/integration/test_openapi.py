@@ -165,6 +165,7 @@ C_CODE_PATTERNS = [
     r'\[FLAW_\w+\] = \{"(\w+)"',
     r'reply_problem\(req, HTTP_\w+, "(\w+)"',
     r'\bfail\(\s*&?(?:st|err),\s*"(\w+)"',
+    r'\btable_fail\(\s*&?[\w.>-]+,\s*"(\w+)"',
     r'reject\([^;]*?NULL,\s*"(\w+)"',
     r'\breject\(\s*ctx,\s*rec,\s*[^,]+,\s*"(\w+)"',
     r'problem_error\("[^"]*",\s*[^,]+,\s*"(\w+)"',

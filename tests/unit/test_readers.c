@@ -43,7 +43,7 @@ static bool read_csv(const char *text, struct got *g, struct read_error *err)
 {
 	memset(g, 0, sizeof *g);
 	struct import_sink sink = {.ctx = g, .empty_clears = true, .row = on_row, .reject = on_reject};
-	return csv_read(text, strlen(text), &cols, &sink, err);
+	return csv_read(text, strlen(text), &cols, &sink, err, NULL);
 }
 
 static void done(struct got *g)
@@ -62,7 +62,7 @@ static void csv_empty_cells_are_left_out_by_default(void)
 	struct read_error err;
 	struct import_sink sink = {.ctx = &g, .row = on_row, .reject = on_reject};
 	const char *text = "org,indicator,period,actual,target,note\nHT-NG-VC,tet_gifts,2026,35,,\n";
-	CHECK(csv_read(text, strlen(text), &cols, &sink, &err));
+	CHECK(csv_read(text, strlen(text), &cols, &sink, &err, NULL));
 	CHECK_STR(buf_cstr(&g.rows),
 	          "2|-1|{\"org\":\"HT-NG-VC\",\"indicator\":\"tet_gifts\",\"period\":\"2026\",\"actual\":\"35\"}\n");
 	done(&g);

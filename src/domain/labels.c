@@ -1,8 +1,9 @@
-/* Vietnamese column titles for CSV and XLSX exports: the people who open
- * them in Excel read Vietnamese; the JSON keeps the English field names. */
-#include <string.h>
+/* Vietnamese column titles (see labels.h). */
+#include "domain/labels.h"
 
-#include "render/labels.h"
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
 
 static const struct {
 	const char *column;
@@ -80,10 +81,30 @@ static const struct {
 	{"revoked_at", "Thu hồi lúc"},
 };
 
-const char *render_label(const char *column)
+const char *label_of(const char *column)
 {
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
 		if (!strcmp(labels[i].column, column))
 			return labels[i].label;
 	return column;
+}
+
+/* text[0..len) equals s, ASCII letters in either case. */
+static bool same(const char *text, size_t len, const char *s)
+{
+	return strlen(s) == len && !strncasecmp(text, s, len);
+}
+
+const char *label_column(const char *text, size_t len)
+{
+	while (len && (*text == ' ' || *text == '\t')) {
+		text++;
+		len--;
+	}
+	while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r'))
+		len--;
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (same(text, len, labels[i].label) || same(text, len, labels[i].column))
+			return labels[i].column;
+	return NULL;
 }

@@ -1,0 +1,19 @@
+/* The Vietnamese titles of columns: exports write them as headers, so the
+ * people who open the files in Excel read Vietnamese, and imports read
+ * them back (the JSON keeps the English field names). */
+#ifndef THIDUA_DOMAIN_LABELS_H
+#define THIDUA_DOMAIN_LABELS_H
+
+#include <stddef.h>
+
+/* The title for a column name (the name itself when the dictionary has
+ * none). */
+const char *label_of(const char *column);
+
+/* The column a header cell names, by its title ("Mã đơn vị" is org) or by
+ * a column name the dictionary knows ("updated_at"); NULL for anything
+ * else. Spaces around the text do not count, nor the case of ASCII
+ * letters. */
+const char *label_column(const char *text, size_t len);
+
+#endif
