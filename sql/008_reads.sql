@@ -511,6 +511,77 @@ BEGIN
 	LIMIT p_limit;
 END $$;
 
+-- GET /v1/values/template: the figures to report, as a file to fill. For a
+-- bloc: each member of the period's year × each of its criteria (or the
+-- indicators named); under an organization: it and each organization of
+-- its subtree at the period's end × the indicators named. Only the
+-- organizations the key may write for the period. The figures already
+-- stored are filled in; with p_only = 'missing' the rows without an actual
+-- are kept alone. Sent back as it is, the file imports (the names, the
+-- indicator's name and unit are ignored).
+CREATE FUNCTION api_value_template(p_scope bigint, p_bloc text, p_under text, p_indicator text, p_period text,
+                                   p_only text)
+RETURNS TABLE (org text, name text, indicator text, indicator_name text, unit text, period text, actual numeric,
+               target numeric, note text)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+	p period_info := period_parse(p_period);
+	v_bloc bigint;
+	v_under bigint;
+	v_indicators bigint[] := CASE WHEN p_indicator IS NOT NULL
+	                              THEN resolve_codes('indicator', string_to_array(p_indicator, ','), 'indicator') END;
+BEGIN
+	IF (p_bloc IS NULL) = (p_under IS NULL) THEN
+		PERFORM api_raise(400, 'missing_parameter', 'bloc',
+		                  'give bloc (its members × its criteria) or under (an organization and its subtree), one of them');
+	END IF;
+	IF p_bloc IS NOT NULL THEN
+		v_bloc := bloc_check(p_scope, resolve_bloc(p_bloc, 'bloc'), p.year, p_bloc, 'bloc');
+		IF NOT EXISTS (SELECT 1 FROM bloc_year y WHERE y.bloc_id = v_bloc AND y.year = p.year) THEN
+			PERFORM api_raise(404, 'bloc_year_not_found', 'period',
+			                  format('Bloc %s has no record for %s; its years are %s.', upper(p_bloc), p.year,
+			                         bloc_years(v_bloc)));
+		END IF;
+		IF v_indicators IS NULL AND NOT EXISTS (SELECT 1 FROM bloc_criterion c
+		                                        WHERE c.bloc_id = v_bloc AND c.year = p.year) THEN
+			PERFORM api_raise(400, 'missing_parameter', 'indicator',
+			                  format('Bloc %s has no scoring criteria for %s; name the indicators to report.',
+			                         upper(p_bloc), p.year));
+		END IF;
+	ELSE
+		v_under := scope_check_on(p_scope, resolve_organization(p_under, 'under'), p.end_date, 'under');
+		IF v_indicators IS NULL THEN
+			PERFORM api_raise(400, 'missing_parameter', 'indicator', 'name the indicators to report (indicator=a,b)');
+		END IF;
+	END IF;
+	RETURN QUERY
+	WITH orgs AS (
+		SELECT m.org_id FROM bloc_member m WHERE v_bloc IS NOT NULL AND m.bloc_id = v_bloc AND m.year = p.year
+		UNION
+		SELECT s.org_id FROM organization_subtree_spans(v_under) s
+		WHERE v_under IS NOT NULL AND s.during @> p.end_date
+	), writable AS (
+		SELECT o.org_id FROM orgs o
+		WHERE p_scope IS NULL
+		   OR EXISTS (SELECT 1 FROM scope_spans(p_scope) sc WHERE sc.org_id = o.org_id AND sc.during @> p.end_date)
+	), inds AS (
+		SELECT unnest(v_indicators)::int AS indicator_id
+		UNION
+		SELECT c.indicator_id FROM bloc_criterion c
+		WHERE v_indicators IS NULL AND c.bloc_id = v_bloc AND c.year = p.year
+	)
+	SELECT o.code::text, o.name::text, i.code, i.name::text, i.unit::text, p.code, v.actual, v.target, v.note
+	FROM writable w
+	JOIN organization o ON o.id = w.org_id
+	CROSS JOIN inds x
+	JOIN indicator i ON i.id = x.indicator_id
+	LEFT JOIN period pr ON pr.code = p.code
+	LEFT JOIN value v ON v.org_id = w.org_id AND v.indicator_id = x.indicator_id AND v.period_id = pr.id
+	WHERE p_only IS NULL OR v.actual IS NULL
+	ORDER BY o.code COLLATE "C", i.code COLLATE "C";
+END $$;
+
 -- The moment up to which a change feed read now is complete: writes still
 -- in flight started after it, so a portal that asks again from here misses
 -- nothing (it may see a few changes twice).

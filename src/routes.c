@@ -24,6 +24,7 @@ static const char *const granularities[] = {"year", "half", "quarter", "month", 
 static const char *const ranking_bases[] = {"actual", "completion", NULL};
 static const char *const on_error_modes[] = {"abort", "skip", NULL};
 static const char *const empty_modes[] = {"keep", "clear", NULL};
+static const char *const only_modes[] = {"missing", NULL};
 
 #define PARAMS(...) ((const struct param_spec[]){__VA_ARGS__, {.name = NULL}})
 #define PATH(n, t) {.name = n, .in = IN_PATH, .type = t, .flags = P_REQUIRED}
@@ -123,6 +124,11 @@ const struct route routes[] = {
 	{HTTP_GET, "/v1/values/history", handle_list, ROLE_READER, ROUTE_CACHED,
 	 "every revision of the values, oldest first", .params = PARAMS(VALUE_FILTERS, PAGE, TABLE),
 	 .call = Q_VALUE_HISTORY, .file = "value-history"},
+	{HTTP_GET, "/v1/values/template", handle_table, ROLE_READER, ROUTE_CACHED,
+	 "the figures to report, as a file to fill: a bloc's members x its criteria, or a subtree x indicators",
+	 .params = PARAMS(QUERY("bloc", PT_CODE), QUERY("under", PT_CODE), QUERY("indicator", PT_INDICATORS),
+	                  REQUIRED("period", PT_PERIOD), ENUM("only", only_modes), TABLE),
+	 .call = Q_VALUE_TEMPLATE, .array = "rows", .file = "template-{bloc}-{under}-{period}"},
 
 	{HTTP_GET, "/v1/series", handle_table, ROLE_READER, ROUTE_CACHED, "a figure over the years, gaps as gaps",
 	 .params = PARAMS(QUERY("org", PT_CODE), QUERY("bloc", PT_CODE), REQUIRED("indicator", PT_INDICATOR),

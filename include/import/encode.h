@@ -34,6 +34,7 @@ struct encode_ctx {
 	void *reject_ctx;
 	struct buf scratch;
 	long seq;             /* records encoded so far: each row's place in the file */
+	long blank;           /* CSV/XLSX rows with no actual, target or note: skipped */
 };
 
 /* Columns: seq (the record's place in the file, which tells rows apart:

@@ -157,7 +157,7 @@ static enum http_status fail_db(struct request *req, enum db_status st)
 
 /* Builds the answer from the database's summary. */
 static enum http_status reply_summary(struct request *req, const struct import_options *opt, const char *summary_text,
-                                      bool committed, const char *ignored)
+                                      bool committed, const char *ignored, long blank)
 {
 	json_error_t jerr;
 	json_t *summary = json_loads(summary_text, 0, &jerr);
@@ -166,6 +166,8 @@ static enum http_status reply_summary(struct request *req, const struct import_o
 	json_int_t rejected = json_integer_value(json_object_get(summary, "rejected_count"));
 	json_object_set_new(summary, "dry_run", json_boolean(opt->dry_run));
 	json_object_set_new(summary, "written", json_boolean(committed));
+	if (blank)
+		json_object_set_new(summary, "blank", json_integer(blank));
 	if (*ignored) { /* an export's read-only columns, sent back with it: one per line */
 		json_t *names = json_array();
 		for (const char *p = ignored; *p;) {
@@ -325,7 +327,7 @@ static enum http_status run(struct request *req, const struct import_spec *spec,
 	} else {
 		db_rollback();
 	}
-	result = reply_summary(req, opt, summary, commit, buf_cstr(&ignored));
+	result = reply_summary(req, opt, summary, commit, buf_cstr(&ignored), run.enc.blank);
 	buf_free(&ignored);
 	PQclear(res);
 	return result;

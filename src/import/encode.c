@@ -292,8 +292,13 @@ bool encode_value_row(struct encode_ctx *ctx, const struct import_record *rec)
 		return reject(ctx, rec, "note", "invalid_field", "note must be text");
 	if (note && utf8_chars(note->text, note->len) > MAX_NOTE_CHARS)
 		return reject(ctx, rec, "note", "invalid_field", "note is longer than 2000 characters");
-	if (!f[F_ACTUAL] && !f[F_TARGET] && !note)
+	if (!f[F_ACTUAL] && !f[F_TARGET] && !note) {
+		if (rec->idx < 0) { /* a row of a sheet left blank, as in a template: it says nothing */
+			ctx->blank++;
+			return true;
+		}
 		return reject(ctx, rec, "actual", "missing_field", "nothing to write: give actual, target or note");
+	}
 
 	struct buf *out = ctx->copy;
 	row_start(ctx, rec);
