@@ -16,7 +16,7 @@ enum period_kind { PERIOD_YEAR, PERIOD_HALF, PERIOD_QUARTER, PERIOD_MONTH, PERIO
 
 struct period {
 	enum period_kind kind;
-	char code[16];   /* canonical */
+	char code[32];   /* canonical (16 would do; room for what the compiler cannot rule out) */
 	int year;        /* first year */
 	int year_end;    /* last year; == year except for terms */
 	int number;      /* half 1-2, quarter 1-4, month 1-12, ytd 1-12; 0 for year and term */

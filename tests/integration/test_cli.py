@@ -59,3 +59,34 @@ def test_port_in_use_is_reported(pg, demo_template):
                     timeout=30)
     assert r.returncode == 1
     assert "THIDUA_LISTEN" in r.stderr
+
+
+# ---- thidua key
+
+def test_key_create_checks_its_arguments_before_the_database():
+    """A wrong role is said at once, even with no database at all."""
+    env = {"THIDUA_DATABASE_URL": "host=/nonexistent dbname=none connect_timeout=1"}
+    r = run_cli(["key", "create", "--role", "superuser", "--name", "ops"], env)
+    assert (r.returncode, r.stderr) == (2, "thidua: --role must be reader, editor or admin, not superuser\n")
+    r = run_cli(["key", "create", "--role", "admin", "--name", ""], env)
+    assert r.returncode == 2 and "--name" in r.stderr
+    r = run_cli(["key", "list", "extra"], env)
+    assert r.returncode == 2 and r.stderr.startswith("usage: thidua key")
+
+
+def test_key_list_aligns_vietnamese_names_and_revoking_twice_says_so(pg, empty_template):
+    url = pg.create_database("cli_keys", template=empty_template)
+    env = {"THIDUA_DATABASE_URL": url}
+    for name in ("Cổng LĐLĐ Hà Tĩnh", "ops", "Cổng thông tin Liên đoàn Lao động thành phố Hải Phòng"):
+        assert run_cli(["key", "create", "--role", "editor", "--name", name], env).returncode == 0
+    r = run_cli(["key", "list"], env)
+    lines = r.stdout.splitlines()
+    # the role column starts at the same character on every line, whatever the bytes of the name
+    # id (6) and name (30) columns, a space after each: the role is at character 38 on every line
+    assert all(line[38:46].split()[0] in {"role", "reader", "editor", "admin"} for line in lines), r.stdout
+    assert "Cổng thông tin Liên đoàn Lao…" in r.stdout
+    first = lines[1].split()[0]
+    assert run_cli(["key", "revoke", first], env).stderr == f"key {first} revoked\n"
+    again = run_cli(["key", "revoke", first], env)
+    assert again.returncode == 0
+    assert re.fullmatch(rf"key {first} was already revoked on \d{{4}}-\d\d-\d\d; nothing to do\n", again.stderr)

@@ -294,6 +294,14 @@ def test_first_hour_cluster_of_a_root_checkout_is_in_var_tmp(dev_run):
     assert "Permission denied" not in "".join(dev_run.stderr_lines), dev_run.output()
 
 
+def test_first_hour_release_build_is_clean(dev_run):
+    """./dev run compiles the service alone (no unit tests) and without a warning."""
+    built = "".join(dev_run.stderr_lines) + "".join(dev_run.stdout_lines)
+    assert "warning:" not in built, dev_run.output()
+    assert "unit_test_" not in built, dev_run.output()
+    assert "Compiling C object" in built, dev_run.output()  # it did build, here
+
+
 @pytest.mark.parametrize("heading,script", [
     pytest.param(heading, text, id=block_id(i, heading),
                  marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BROKEN[heading])] if heading in KNOWN_BROKEN else [])

@@ -89,7 +89,7 @@ static int run_vectors(void)
 			p = tab + 1;
 		}
 		char name[300];
-		snprintf(name, sizeof name, "vector %s", fields[0]);
+		snprintf(name, sizeof name, "vector %.280s", fields[0]);
 		if (nfields < 3 || (!strcmp(fields[1], "ok") && nfields != 10)) {
 			printf("#   malformed vector line: %s\n", fields[0]);
 			tap_current_failed = 1;
