@@ -294,6 +294,18 @@ ALTER FUNCTION api_organization_summary(bigint, text, text) SET plan_cache_mode 
 -- rules) beside the sum of its members' figures for the period's year.
 -- Public among the members: a key that reaches the organizer or any member
 -- that year reads all of it.
+-- A bloc's members are those of one year: what compares them is a period
+-- within a year, never a congress term.
+CREATE FUNCTION bloc_period_check(p period_info, p_what text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF p.kind = 'term' THEN
+		PERFORM api_raise(400, 'invalid_period', 'period',
+		                  format('%s compares the members of one year; give a period within a year (%s, %sH1 …), '
+		                         'not the term %s', p_what, p.year, p.year, p.code));
+	END IF;
+END $$;
+
 CREATE FUNCTION api_bloc_summary(p_scope bigint, p_code text, p_period text)
 RETURNS TABLE ("@bloc" text, "@name" text, "@period" text, "@label" text, "@year" int, "@members" json,
                indicator text, indicator_name text, unit text, actual numeric, target numeric, completion_pct numeric,
@@ -308,6 +320,7 @@ DECLARE
 	b bloc;
 	v_members bigint[];
 BEGIN
+	PERFORM bloc_period_check(p, 'a bloc summary');
 	SELECT * INTO b FROM bloc WHERE id = v_bloc;
 	SELECT coalesce(array_agg(m.org_id), '{}') INTO v_members FROM bloc_member m WHERE m.bloc_id = v_bloc AND m.year = p.year;
 	RETURN QUERY
@@ -494,6 +507,7 @@ DECLARE
 	v_ranking text;
 	lower_better boolean := false;
 BEGIN
+	PERFORM bloc_period_check(p, 'a scoreboard');
 	SELECT * INTO b FROM bloc WHERE id = v_bloc;
 	SELECT * INTO y FROM bloc_year WHERE bloc_id = v_bloc AND year = p.year;
 	IF NOT FOUND THEN

@@ -4,6 +4,7 @@
 #ifndef THIDUA_API_METRICS_H
 #define THIDUA_API_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,8 +12,9 @@
 #include "util/buf.h"
 
 void metrics_init(const struct route *routes, size_t nroutes);
-/* route is the index in the table, -1 for a request that matched none. */
-void metrics_observe(int route, unsigned status, int64_t duration_us);
+/* route is the index in the table, -1 for a request that matched none;
+ * preflight: an OPTIONS request on that route's path, counted apart. */
+void metrics_observe(int route, bool preflight, unsigned status, int64_t duration_us);
 /* Appends the text exposition format. */
 void metrics_render(struct buf *out);
 void metrics_cleanup(void);

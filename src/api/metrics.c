@@ -21,22 +21,24 @@ struct route_metrics {
 
 static const struct route *table;
 static size_t nroutes;
-static struct route_metrics *per_route; /* nroutes + 1: the last is "unmatched" */
+/* 2 × nroutes + 1: each route, then OPTIONS on each route's path, then
+ * "unmatched" */
+static struct route_metrics *per_route;
 static int64_t started_us;
 
 void metrics_init(const struct route *routes, size_t n)
 {
 	table = routes;
 	nroutes = n;
-	per_route = xcalloc(n + 1, sizeof *per_route);
+	per_route = xcalloc(2 * n + 1, sizeof *per_route);
 	started_us = time_mono_us();
 }
 
-void metrics_observe(int route, unsigned status, int64_t duration_us)
+void metrics_observe(int route, bool preflight, unsigned status, int64_t duration_us)
 {
 	if (!per_route)
 		return;
-	struct route_metrics *m = &per_route[route < 0 ? nroutes : (size_t)route];
+	struct route_metrics *m = &per_route[route < 0 ? 2 * nroutes : (size_t)route + (preflight ? nroutes : 0)];
 	unsigned cls = status / 100;
 	atomic_fetch_add_explicit(&m->by_class[cls <= 5 ? cls : 0], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
@@ -50,8 +52,10 @@ void metrics_observe(int route, unsigned status, int64_t duration_us)
 
 static void route_label(struct buf *out, size_t i)
 {
-	if (i == nroutes)
+	if (i == 2 * nroutes)
 		buf_puts(out, "method=\"\",route=\"unmatched\"");
+	else if (i >= nroutes)
+		buf_printf(out, "method=\"OPTIONS\",route=\"%s\"", table[i - nroutes].pattern);
 	else
 		buf_printf(out, "method=\"%s\",route=\"%s\"", http_method_name(table[i].method), table[i].pattern);
 }
@@ -61,7 +65,7 @@ void metrics_render(struct buf *out)
 	static const char *classes[] = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
 	buf_puts(out, "# HELP thidua_http_requests_total HTTP requests by route and status class.\n"
 	              "# TYPE thidua_http_requests_total counter\n");
-	for (size_t i = 0; i <= nroutes; i++)
+	for (size_t i = 0; i <= 2 * nroutes; i++)
 		for (size_t c = 0; c < 6; c++) {
 			unsigned long long v = atomic_load(&per_route[i].by_class[c]);
 			if (!v)
@@ -72,7 +76,7 @@ void metrics_render(struct buf *out)
 		}
 	buf_puts(out, "# HELP thidua_http_request_duration_seconds Time from request headers to response.\n"
 	              "# TYPE thidua_http_request_duration_seconds histogram\n");
-	for (size_t i = 0; i <= nroutes; i++) {
+	for (size_t i = 0; i <= 2 * nroutes; i++) {
 		unsigned long long count = atomic_load(&per_route[i].count);
 		if (!count)
 			continue;

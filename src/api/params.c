@@ -148,16 +148,16 @@ static bool date_shape(const char *v)
 	return strlen(v) == 10 && date_at(v);
 }
 
-/* YYYY-MM-DD[(T| )HH:MM[:SS[.f…]]][Z|±HH:MM], offsets within ±14:00 (the
- * zones of the world; PostgreSQL refuses beyond ±15:59). */
+/* YYYY-MM-DD(T| )HH:MM[:SS[.f…]](Z|±HH:MM), offsets within ±14:00 (the
+ * zones of the world; PostgreSQL refuses beyond ±15:59). The zone is
+ * required: 08:00 in Hà Nội is 01:00 UTC, and a moment must not be
+ * guessed. */
 static bool timestamp_shape(const char *v)
 {
 	size_t n = strlen(v);
-	if (n < 10 || n > 40 || !date_at(v))
+	if (n < 16 || n > 40 || !date_at(v))
 		return false;
 	const char *p = v + 10;
-	if (*p == '\0')
-		return true;
 	if (*p != 'T' && *p != ' ')
 		return false;
 	if (!digits(p + 1, 2) || p[3] != ':' || !digits(p + 4, 2) || (p[1] - '0') * 10 + (p[2] - '0') > 23 ||
@@ -185,7 +185,7 @@ static bool timestamp_shape(const char *v)
 		int h = (p[1] - '0') * 10 + (p[2] - '0'), m = (p[4] - '0') * 10 + (p[5] - '0');
 		return m <= 59 && (h < 14 || (h == 14 && m == 0));
 	}
-	return *p == '\0';
+	return false;
 }
 
 static bool parse_long(const char *v, long min, long max, long *out)
@@ -377,11 +377,11 @@ static void check_value(struct params *p, const struct param_spec *s, const char
 		break;
 	case PT_TIMESTAMP:
 		if (timestamp_shape(v))
-			norm = xstrdup(v); /* a moment without a zone is read as UTC, the service's zone */
+			norm = xstrdup(v);
 		else
 			failf(p, in, s->name, "invalid_parameter",
-			      "%s: '%s' is not a moment; write 2026-11-22T08:00:00Z (ISO 8601, with Z or an offset "
-			      "within ±14:00)",
+			      "%s: '%s' is not a moment with its zone; write 2026-11-22T08:00:00Z or "
+			      "2026-11-22T15:00:00+07:00 (ISO 8601, with Z or an offset within ±14:00)",
 			      s->name, bad);
 		break;
 	case PT_INT:

@@ -102,10 +102,16 @@ static bool on_headers(struct request *req, const char *method)
 
 	if (req->method == HTTP_OPTIONS) {
 		allowed = router_allowed(route_table, route_count, req->path);
-		if (!allowed)
+		if (!allowed) {
 			reply_problem(req, HTTP_NOT_FOUND, "not_found", "There is no resource at %s.", req->path);
-		else
-			preflight(req, allowed);
+			return true;
+		}
+		/* counted in the metrics under the path's first route */
+		unsigned ignored;
+		for (unsigned m = HTTP_GET; m <= HTTP_DELETE && !req->route; m <<= 1)
+			if (allowed & m)
+				router_lookup(route_table, route_count, (enum http_method)m, req->path, req, &req->route, &ignored);
+		preflight(req, allowed);
 		return true;
 	}
 
@@ -263,7 +269,8 @@ static void on_done(struct request *req, unsigned status, int64_t duration_us)
 	};
 	log_access(&e);
 	free(logged);
-	metrics_observe(req->route ? (int)(req->route - route_table) : -1, status, duration_us);
+	metrics_observe(req->route ? (int)(req->route - route_table) : -1, req->method == HTTP_OPTIONS, status,
+	                duration_us);
 	if (req->params) {
 		params_free(req->params);
 		free(req->params);

@@ -38,7 +38,7 @@ static const struct server_stages *stage;
 static atomic_int inflight;
 static atomic_bool draining;
 
-#define CORS_EXPOSE_HEADERS "ETag, X-Request-Id, X-Cache, Content-Disposition, Retry-After, Location"
+#define CORS_EXPOSE_HEADERS "ETag, X-Request-Id, X-Cache, X-Next-Cursor, Content-Disposition, Retry-After, Location"
 
 bool server_draining(void)
 {

@@ -354,3 +354,17 @@ def test_lists_export_whole(api):
     cut = api.get("/v1/values", params={"format": "csv", "limit": 10})
     assert len(cut.content.decode("utf-8-sig").splitlines()) == 11
     assert cut.headers["X-Next-Cursor"]
+
+
+@pytest.mark.parametrize("what", ["scoreboard", "summary"])
+def test_a_bloc_over_a_congress_term_is_refused(api, what):
+    """Members are a year's: a term (2023-2028) has no one set of them to compare."""
+    r = api.get(f"/v1/blocs/HN-CUM1/{what}", params={"period": "2023-2028", "indicator": "new_grassroots_unions"}
+                if what == "scoreboard" else {"period": "2023-2028"})
+    assert (r.status_code, r.json()["code"]) == (400, "invalid_period")
+    assert r.json()["detail"].endswith("give a period within a year (2023, 2023H1 …), not the term 2023-2028")
+
+
+def test_a_period_given_twice_is_refused_not_first_wins(api):
+    r = api.get("/v1/values?org=HP&period=2022&period=2023")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "period"

@@ -92,7 +92,7 @@ def test_sync_pages_in_order_of_change(editor):
 
 
 @pytest.mark.parametrize("moment", ["yesterday", "2026-13-01", "2026-02-30T00:00:00Z", "2026-01-01T25:00:00Z",
-                                    "2026-01-01T00:00:00+7"])
+                                    "2026-01-01T00:00:00+7", "2026-11-22T08:00:00", "2026-11-22"])
 def test_a_bad_moment_is_400(editor, moment):
     r = editor.get("/v1/values", params={"updated_after": moment})
     assert r.status_code == 400

@@ -128,6 +128,8 @@ def test_cors_actual_request_carries_the_origin(make_server, make_db):
     r = api.get("/v1", headers={"Origin": "http://localhost:5173"})
     assert r.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
     assert "ETag" in r.headers["Access-Control-Expose-Headers"]
+    # a dashboard pages through lists by the cursor of the last answer
+    assert "X-Next-Cursor" in r.headers["Access-Control-Expose-Headers"].split(", ")
     refused = api.get("/v1", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in refused.headers
 

@@ -71,3 +71,10 @@ def test_metrics_count_requests_by_route(api):
     assert 'thidua_http_requests_total{method="GET",route="/healthz",status="2xx"}' in text
     assert 'thidua_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"}' in text
     assert "thidua_database_up 1" in text
+
+
+def test_metrics_count_options_under_their_path(api):
+    assert api.options("/v1/values").status_code == 204
+    text = api.get("/metrics").text
+    assert 'thidua_http_requests_total{method="OPTIONS",route="/v1/values",status="2xx"}' in text
+    assert 'route="unmatched"' not in text or 'method="OPTIONS",route="unmatched"' not in text

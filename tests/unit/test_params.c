@@ -221,13 +221,16 @@ static void timestamps_are_moments(void)
 {
 	CHECK_STR(one(TIMESTAMP, "2026-11-22T08:00:00Z"), "2026-11-22T08:00:00Z");
 	CHECK_STR(one(TIMESTAMP, "2026-11-22T08:00+07:00"), "2026-11-22T08:00+07:00");
-	CHECK_STR(one(TIMESTAMP, "2026-11-22"), "2026-11-22");
-	CHECK_STR(one(TIMESTAMP, "2026-11-22 08:00:00"), "2026-11-22 08:00:00");
+	/* a moment without its zone is refused, as documented: 08:00 in Hà Nội is 01:00 UTC */
+	CHECK_STR(one(TIMESTAMP, "2026-11-22"), "!invalid_parameter");
+	CHECK_STR(one(TIMESTAMP, "2026-11-22 08:00:00"), "!invalid_parameter");
+	CHECK_STR(one(TIMESTAMP, "2026-11-22 08:00:00+07:00"), "2026-11-22 08:00:00+07:00");
 	CHECK_STR(one(TIMESTAMP, "2026-11-22T08:00:00.123456789-03:30"), "2026-11-22T08:00:00.123456789-03:30");
 	CHECK_STR(one(TIMESTAMP, "2026-11-22T23:59:59+14:00"), "2026-11-22T23:59:59+14:00");
 	CHECK_STR(one(TIMESTAMP, "2026-11-22T08:00+16:00"), "!invalid_parameter");
-	CHECK_STR(last_message, "since: '2026-11-22T08:00+16:00' is not a moment; write 2026-11-22T08:00:00Z (ISO 8601, "
-	                        "with Z or an offset within \xC2\xB1"
+	CHECK_STR(last_message, "since: '2026-11-22T08:00+16:00' is not a moment with its zone; write "
+	                        "2026-11-22T08:00:00Z or 2026-11-22T15:00:00+07:00 (ISO 8601, with Z or an offset within "
+	                        "\xC2\xB1"
 	                        "14:00)");
 	CHECK_STR(one(TIMESTAMP, "2026-11-22T24:00"), "!invalid_parameter");
 	CHECK_STR(one(TIMESTAMP, "2026-11-22T08:00+14:30"), "!invalid_parameter");
