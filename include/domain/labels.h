@@ -16,4 +16,12 @@ const char *label_of(const char *column);
  * letters. */
 const char *label_column(const char *text, size_t len);
 
+/* An enum column's value in Vietnamese ("district" in `kind` is "LĐLĐ
+ * quận, huyện"); the value itself when the dictionary has none. */
+const char *label_of_value(const char *column, const char *value);
+
+/* The value a Vietnamese label stands for in that column, NULL when it is
+ * none (the text is then taken as it is). */
+const char *label_value(const char *column, const char *text, size_t len);
+
 #endif

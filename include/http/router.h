@@ -28,6 +28,7 @@ struct route {
 	unsigned call;                   /* the statement its handler runs (db/queries.h), 0: none */
 	const char *array;               /* a table answer: the name of its rows' array in JSON */
 	const char *file;                /* a table answer: the download's name, {param} filled in */
+	const char *title;               /* a table answer: what it is, in Vietnamese, atop an XLSX export */
 };
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };

@@ -11,6 +11,11 @@
  *     `ignored` for the summary;
  *   - anything else: the file is refused, naming the columns.
  *
+ * Above the header, a row of one cell of words that names no column is a
+ * title (an XLSX export writes one; officers type them) and is skipped. In
+ * a column whose values an export shows in Vietnamese (`kind`: "LĐLĐ
+ * quận, huyện"), the label is read back as its value ("district").
+ *
  * In `key` columns an empty cell means the field is absent; in the others
  * it is absent too unless the sink says empty_clears (then null). A row
  * of empty cells is skipped. */
@@ -44,6 +49,7 @@ struct table {
 	bool failed;      /* err is filled */
 	bool stopped;     /* the sink asked to stop */
 	bool have_header;
+	int titles;       /* title rows skipped above the header */
 	int ncols;
 	char *names[TABLE_MAX_COLUMNS];
 	enum table_column kinds[TABLE_MAX_COLUMNS];

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/params.h"
 #include "core/log.h"
@@ -256,6 +257,33 @@ static void disposition(struct request *req, const char *ext)
 	buf_free(&stem);
 }
 
+/* The line atop an XLSX export: what it is, of whom and when ("Bảng xếp
+ * hạng thi đua — Cụm thi đua số 1 — 6 tháng đầu năm 2023 — thidua, ngày
+ * 02/12/2026"): the answer's own @name and @label when it has them, else
+ * what the request named. The day is Vietnam's (UTC+7); the same rows the
+ * same day give the same bytes, so the ETag still holds. */
+static void xlsx_title(const struct request *req, const PGresult *res, const struct buf *stem, struct buf *out)
+{
+	if (!req->route->title)
+		return;
+	buf_puts(out, req->route->title);
+	bool named = false;
+	for (const char *const *f = (const char *const[]){"@name", "@label", NULL}; *f; f++) {
+		int c = render_column(res, *f);
+		if (c >= 0 && PQntuples(res) > 0 && !PQgetisnull(res, 0, c)) {
+			buf_printf(out, " \xE2\x80\x94 %s", PQgetvalue(res, 0, c));
+			named = true;
+		}
+	}
+	const char *dash = strchr(buf_cstr(stem), '-');
+	if (!named && dash)
+		buf_printf(out, " \xE2\x80\x94 %s", dash + 1);
+	time_t now = time(NULL) + 7 * 3600;
+	struct tm day;
+	gmtime_r(&now, &day);
+	buf_printf(out, " \xE2\x80\x94 thidua, ngày %02d/%02d/%04d", day.tm_mday, day.tm_mon + 1, day.tm_year + 1900);
+}
+
 enum http_status reply_table(struct request *req, PGresult *res, int rows, const char *array_name)
 {
 	struct buf body = BUF_INIT;
@@ -271,11 +299,13 @@ enum http_status reply_table(struct request *req, PGresult *res, int rows, const
 		disposition(req, "csv");
 		return reply_buf(req, HTTP_OK, "text/csv; charset=utf-8; header=present", &body);
 	}
-	struct buf stem = BUF_INIT;
+	struct buf stem = BUF_INIT, title = BUF_INIT;
 	file_stem(req, &stem);
+	xlsx_title(req, res, &stem, &title);
 	char err[256];
-	bool ok = render_xlsx(&body, res, rows, buf_cstr(&stem), err, sizeof err);
+	bool ok = render_xlsx(&body, res, rows, buf_cstr(&stem), title.len ? buf_cstr(&title) : NULL, err, sizeof err);
 	buf_free(&stem);
+	buf_free(&title);
 	PQclear(res);
 	if (!ok) {
 		buf_free(&body);

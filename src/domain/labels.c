@@ -108,3 +108,57 @@ const char *label_column(const char *text, size_t len)
 			return labels[i].column;
 	return NULL;
 }
+
+/* The values of enum columns, in Vietnamese: what an XLSX export shows,
+ * and an import reads back. */
+static const struct {
+	const char *column;
+	const char *value;
+	const char *label;
+} values[] = {
+	{"kind", "confederation", "Tổng Liên đoàn"},
+	{"kind", "province", "LĐLĐ tỉnh, thành phố"},
+	{"kind", "district", "LĐLĐ quận, huyện"},
+	{"kind", "commune", "Công đoàn xã, phường"},
+	{"kind", "sector", "Công đoàn ngành"},
+	{"kind", "grassroots", "Công đoàn cơ sở"},
+	{"kind", "other", "Khác"},
+	{"kind", "flow", "Phát sinh trong kỳ"},
+	{"kind", "stock", "Số có tại thời điểm"},
+	{"kind", "khoi", "Khối thi đua"},
+	{"kind", "cum", "Cụm thi đua"},
+	{"kind", "year", "Năm"},
+	{"kind", "half", "6 tháng"},
+	{"kind", "quarter", "Quý"},
+	{"kind", "month", "Tháng"},
+	{"kind", "ytd", "Lũy kế từ đầu năm"},
+	{"kind", "term", "Nhiệm kỳ"},
+	{"rollup", "sum", "Cộng dồn"},
+	{"rollup", "none", "Không cộng dồn"},
+	{"source", "reported", "Báo cáo"},
+	{"source", "periods", "Cộng từ các kỳ nhỏ hơn"},
+	{"source", "children", "Cộng từ đơn vị trực thuộc"},
+	{"source", "out_of_scope", "Ngoài phạm vi"},
+	{"operation", "insert", "Thêm mới"},
+	{"operation", "update", "Sửa"},
+	{"operation", "delete", "Xóa"},
+	{"role", "reader", "Xem"},
+	{"role", "editor", "Nhập số liệu"},
+	{"role", "admin", "Quản trị"},
+};
+
+const char *label_of_value(const char *column, const char *value)
+{
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+		if (!strcmp(values[i].column, column) && !strcmp(values[i].value, value))
+			return values[i].label;
+	return value;
+}
+
+const char *label_value(const char *column, const char *text, size_t len)
+{
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+		if (!strcmp(values[i].column, column) && same(text, len, values[i].label))
+			return values[i].value;
+	return NULL;
+}

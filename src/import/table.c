@@ -181,12 +181,15 @@ static void record(struct table *t, const struct table_cell *cells, int n, int m
 			break; /* cannot happen: the import columns are fewer */
 		struct import_field *f = &rec.fields[rec.nfields++];
 		f->name = t->names[i];
-		f->len = len;
 		f->kind = len == 0                                                     ? FIELD_NULL
 		          : cells[i].number && listed(t->cols->numbers, t->names[i]) ? FIELD_NUMBER
 		                                                                     : FIELD_STRING;
+		/* an export shows enum values in Vietnamese (LĐLĐ quận, huyện): back to the value */
+		const char *value = f->kind == FIELD_STRING ? label_value(t->names[i], cells[i].text, len) : NULL;
+		const char *text = value ? value : cells[i].text ? cells[i].text : "";
+		f->len = value ? strlen(value) : len;
 		f->text = (const char *)(uintptr_t)t->texts.len;
-		buf_append(&t->texts, cells[i].text ? cells[i].text : "", len);
+		buf_append(&t->texts, text, f->len);
 		buf_putc(&t->texts, '\0');
 	}
 	for (int i = 0; i < rec.nfields; i++)
@@ -195,12 +198,36 @@ static void record(struct table *t, const struct table_cell *cells, int n, int m
 		t->stopped = true;
 }
 
+/* A title above the header, as an XLSX export writes one ("Bảng xếp hạng
+ * thi đua — HN-CUM1 — …") and officers type: one cell of words that names
+ * no column. */
+static bool title(const struct table *t, const struct table_cell *cells, int n)
+{
+	int filled = -1;
+	for (int i = 0; i < n; i++)
+		if (!blank(&cells[i], 1)) {
+			if (filled >= 0)
+				return false;
+			filled = i;
+		}
+	if (filled < 0 || !memchr(cells[filled].text, ' ', cells[filled].len))
+		return false;
+	char *name = plain_name(&cells[filled]);
+	bool names_a_column = listed(t->cols->allowed, name) || label_column(cells[filled].text, cells[filled].len);
+	free(name);
+	return !names_a_column;
+}
+
 bool table_row(struct table *t, const struct table_cell *cells, int n, int more, long line)
 {
 	if (t->failed || t->stopped)
 		return false;
 	if (blank(cells, n) && !more)
 		return true; /* a row of empty cells, as spreadsheets leave at the end */
+	if (!t->have_header && !more && t->titles < 5 && title(t, cells, n)) {
+		t->titles++;
+		return true;
+	}
 	if (!t->have_header)
 		header(t, cells, n, more, line);
 	else

@@ -64,7 +64,51 @@ static void text_of_json(const char *text, struct buf *out)
 	json_decref(v);
 }
 
-bool render_xlsx(struct buf *out, const PGresult *res, int rows, const char *sheet, char *err, size_t errlen)
+/* A percentage's text as the fraction Excel stores, shifted in decimal
+ * (98.57 → 0.9857), so the double is the one closest to 0.9857 and not
+ * 98.57 / 100 = 0.9856999999999999. */
+static double fraction_of_pct(const char *v)
+{
+	char digits[80];
+	const char *sign = "";
+	if (*v == '-') {
+		sign = "-";
+		v++;
+	}
+	size_t whole = strcspn(v, "."), n = strlen(v);
+	if (n > 60)
+		return strtod(v, NULL) / 100;
+	char w[64] = "000";
+	memcpy(w + 3, v, whole); /* at least three digits before the point */
+	w[3 + whole] = '\0';
+	size_t wl = strlen(w);
+	snprintf(digits, sizeof digits, "%s%.*s.%.2s%s", sign, (int)(wl - 2), w, w + wl - 2, whole < n ? v + whole + 1 : "");
+	return strtod(digits, NULL);
+}
+
+/* Numbers with their thousands grouped and as many decimals as they have
+ * (up to 15): "#,##0", "#,##0.0", "#,##0.000" … one format each. */
+static lxw_format *number_format(lxw_workbook *wb, lxw_format *formats[16], const char *v)
+{
+	const char *dot = strchr(v, '.');
+	size_t d = dot ? render_numeric_len(v, strlen(v)) - (size_t)(dot - v) - 1 : 0;
+	if (d > 15)
+		d = 15;
+	if (!formats[d]) {
+		char code[32] = "#,##0";
+		if (d) {
+			strcat(code, ".");
+			for (size_t i = 0; i < d; i++)
+				strcat(code, "0");
+		}
+		formats[d] = workbook_add_format(wb);
+		format_set_num_format(formats[d], code);
+	}
+	return formats[d];
+}
+
+bool render_xlsx(struct buf *out, const PGresult *res, int rows, const char *sheet, const char *title, char *err,
+                 size_t errlen)
 {
 	char path[] = "/tmp/thidua-xlsx-XXXXXX";
 	int fd = mkstemp(path);
@@ -98,7 +142,17 @@ bool render_xlsx(struct buf *out, const PGresult *res, int rows, const char *she
 	format_set_num_format(date, "yyyy-mm-dd");
 	lxw_format *stamp = workbook_add_format(wb);
 	format_set_num_format(stamp, "yyyy-mm-dd hh:mm:ss");
+	lxw_format *numbers[16] = {NULL};
 
+	/* the title, then a blank row, then the header */
+	lxw_row_t header = 0;
+	if (title) {
+		lxw_format *big = workbook_add_format(wb);
+		format_set_bold(big);
+		format_set_font_size(big, 13);
+		worksheet_write_string(ws, 0, 0, title, big);
+		header = 2;
+	}
 	int ncols = PQnfields(res);
 	double widths[256] = {0};
 	lxw_col_t col = 0;
@@ -106,11 +160,11 @@ bool render_xlsx(struct buf *out, const PGresult *res, int rows, const char *she
 		if (!exported(PQfname(res, c)))
 			continue;
 		const char *label = label_of(PQfname(res, c));
-		worksheet_write_string(ws, 0, col, label, bold);
+		worksheet_write_string(ws, header, col, label, bold);
 		widths[col] = width_of(label) > 30 ? 30 : width_of(label);
 		col++;
 	}
-	lxw_row_t row = 1;
+	lxw_row_t row = header + 1;
 	for (int r = 0; r < rows && r < PQntuples(res); r++) {
 		bool empty = true;
 		for (int c = 0; c < ncols && empty; c++)
@@ -136,10 +190,10 @@ bool render_xlsx(struct buf *out, const PGresult *res, int rows, const char *she
 			case OID_FLOAT4:
 			case OID_FLOAT8:
 				if (is_pct(cname))
-					worksheet_write_number(ws, row, col, strtod(v, NULL) / 100, percent);
+					worksheet_write_number(ws, row, col, fraction_of_pct(v), percent);
 				else
-					worksheet_write_number(ws, row, col, strtod(v, NULL), NULL);
-				w += is_pct(cname) ? 2 : 1;
+					worksheet_write_number(ws, row, col, strtod(v, NULL), number_format(wb, numbers, v));
+				w += is_pct(cname) ? 2 : 1 + w / 3;
 				break;
 			case OID_BOOL:
 				worksheet_write_boolean(ws, row, col, v[0] == 't', NULL);
@@ -173,6 +227,8 @@ bool render_xlsx(struct buf *out, const PGresult *res, int rows, const char *she
 				break;
 			}
 			default:
+				v = label_of_value(cname, v); /* an enum value in Vietnamese */
+				w = width_of(v);
 				worksheet_write_string(ws, row, col, v, NULL);
 			}
 			if (w > widths[col])
@@ -183,7 +239,7 @@ bool render_xlsx(struct buf *out, const PGresult *res, int rows, const char *she
 	}
 	for (lxw_col_t c = 0; c < 256 && widths[c] > 0; c++)
 		worksheet_set_column(ws, c, c, (widths[c] > MAX_WIDTH ? MAX_WIDTH : widths[c]) + 2, NULL);
-	worksheet_freeze_panes(ws, 1, 0);
+	worksheet_freeze_panes(ws, header + 1, 0);
 
 	lxw_error e = workbook_close(wb);
 	if (e != LXW_NO_ERROR) {

@@ -2,6 +2,7 @@
 computed here by hand, never by the code under test."""
 import csv
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -304,16 +305,23 @@ def test_xlsx_scoreboard_read_back_cell_by_cell(api):
     assert r.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert r.headers["Content-Disposition"] == 'attachment; filename="thidua-summary-HT-KHOI-NGANH-2022.xlsx"'
     ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
-    header = [c.value for c in ws[1]]
+    # what, of whom, which period, when: above the header
+    assert re.fullmatch(r"Kết quả của khối, cụm thi đua — Khối thi đua các Công đoàn ngành tỉnh Hà Tĩnh — Năm 2022"
+                        r" — thidua, ngày \d\d/\d\d/\d{4}", ws["A1"].value)
+    assert ws["A2"].value is None
+    header = [c.value for c in ws[3]]
     assert header[:6] == ["Mã chỉ số", "Chỉ số", "Đơn vị tính", "Thực hiện", "Chỉ tiêu", "Tỷ lệ hoàn thành (%)"]
-    rows = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True)}
+    rows = {row[0]: row for row in ws.iter_rows(min_row=4, values_only=True)}
     nm = rows["new_members"]
     assert nm[1] == "Đoàn viên phát triển mới" and nm[2] == "người"
     assert (nm[3], nm[4]) == (2202, 1200)
-    assert nm[5] == pytest.approx(1.835)
-    assert ws.cell(row=list(rows).index("new_members") + 2, column=6).number_format == "0.00%"
+    assert nm[5] == 1.835  # 183.5 %, stored as the double nearest 1.835 (not 183.5 / 100)
+    at = list(rows).index("new_members") + 4
+    assert ws.cell(row=at, column=6).number_format == "0.00%"
+    assert ws.cell(row=at, column=4).number_format == "#,##0"  # thousands grouped
     fund = rows["shelter_fund_raised"]
-    assert (fund[3], fund[4]) == (pytest.approx(2529.554), pytest.approx(2516.1))
+    assert (fund[3], fund[4]) == (2529.554, 2516.1)
+    assert ws.cell(row=list(rows).index("shelter_fund_raised") + 4, column=4).number_format == "#,##0.000"
     assert ws.column_dimensions["B"].width > 20
     # the same rows give the same file: a stable ETag
     again = api.get("/v1/blocs/HT-KHOI-NGANH/summary", params={"period": "2022", "format": "xlsx"})

@@ -448,3 +448,32 @@ def test_a_header_nobody_wrote_is_still_refused(editor):
     r = put_csv(api, "org,indicator,period,thuc_hien\nHT,new_members,2025,1\n")
     assert r.status_code == 400
     assert r.json()["errors"][0]["message"].startswith("unknown column 'thuc_hien' in the header")
+
+
+def test_a_title_line_above_the_header_is_skipped(editor):
+    """Officers put a title over their table; an XLSX export writes one."""
+    api, _ = editor
+    r = put_csv(api, "BÁO CÁO SỐ LIỆU NĂM 2025,,,,,\n,,,,,\n" + HEADER + "HT-NG-VC,new_members,2025,12,,\n")
+    assert r.status_code == 200, r.text
+    assert value(api, "HT-NG-VC", "new_members", "2025")["actual"] == 12
+
+
+def test_an_organizations_workbook_comes_back_in_unchanged(make_db, make_server):
+    """Kinds shown in Vietnamese (LĐLĐ quận, huyện), dates as Excel dates, a title row: the export
+    of the organizations of a day, sent back as it is, changes nothing."""
+    url = make_db()
+    _, admin = make_server(url, role="admin")
+    x = admin.get("/v1/organizations", params={"under": "HN", "on": "2023-06-30", "format": "xlsx", "limit": 1000})
+    assert x.status_code == 200
+    import io
+    import openpyxl
+    sheet = openpyxl.load_workbook(io.BytesIO(x.content)).worksheets[0]
+    header = [c.value for c in sheet[3]]
+    kinds = {row[header.index("Loại")] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert "LĐLĐ quận, huyện" in kinds and "district" not in kinds
+    back = admin.put("/v1/organizations", data=x.content,
+                     headers={"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    assert back.status_code == 200, back.text
+    s = back.json()
+    assert (s["created"], s["updated"], s["rejected_count"], s["written"]) == (0, 0, 0, False)
+    assert s["unchanged"] == sheet.max_row - 3

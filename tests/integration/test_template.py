@@ -87,10 +87,11 @@ def test_a_filled_template_comes_back_in(make_db, make_server):
     assert x.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(x.content))
     sheet = book.worksheets[0]
-    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert sheet["A1"].value.startswith("Mẫu nhập số liệu — HN-CUM1-2024 — thidua, ngày ")
+    header = [c.value for c in sheet[3]]
     actual_col = header.index("Thực hiện") + 1
     filled = 0
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=4):
         if row[0].value == "HN-HBT":
             sheet.cell(row=row[0].row, column=actual_col, value=120 if row[2].value == "new_members" else 7)
             filled += 1
