@@ -88,11 +88,11 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	l record;
 BEGIN
-	SELECT o.code, p.code AS period, p.label INTO l
+	SELECT o.code, p.code AS period INTO l
 	FROM period_lock k JOIN organization o ON o.id = k.org_id JOIN period p ON p.id = k.period_id WHERE k.id = p_lock;
 	PERFORM api_raise(409, 'period_locked', 'period',
 	                  format('%s is locked for %s and the organizations under it (lock %s); an administrator can '
-	                         'lift it with DELETE /v1/locks/%s.', l.label, l.code, p_lock, p_lock));
+	                         'lift it with DELETE /v1/locks/%s.', l.period, l.code, p_lock, p_lock));
 END $$;
 
 -- ---------------------------------------------------------------- scope

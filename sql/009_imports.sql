@@ -106,7 +106,7 @@ BEGIN
 	       WHEN i.id IS NULL THEN
 	           ARRAY['unknown_indicator', 'indicator', format('there is no indicator %s', left(r.indicator, 60))]
 	       WHEN o.id IS NOT NULL AND NOT o.validity && daterange(p.start_date, p.end_date, '[]') THEN
-	           ARRAY['outside_existence', 'period', format('%s did not exist during %s', o.code, p.label)]
+	           ARRAY['outside_existence', 'period', format('%s did not exist during %s', o.code, p.code)]
 	       END AS problem
 	FROM import_value_rows r
 	JOIN period p ON p.code = r.period

@@ -76,7 +76,7 @@ const struct route routes[] = {
 	 .params = PARAMS(PATH("code", PT_CODE)), .call = Q_ORGANIZATION_DELETE},
 
 	{HTTP_GET, "/v1/indicators", handle_list, ROLE_READER, ROUTE_CACHED, "the indicator catalogue",
-	 .params = PARAMS(ENUM("kind", indicator_kind_names), SEARCH, PAGE, TABLE), .call = Q_INDICATORS, .file = "indicators", .title = "Danh mục chỉ tiêu"},
+	 .params = PARAMS(ENUM("kind", indicator_kind_names), SEARCH, PAGE, TABLE), .call = Q_INDICATORS, .file = "indicators", .title = "Danh mục chỉ số"},
 	{HTTP_PUT, "/v1/indicators", handle_indicators_put, ROLE_ADMIN, 0,
 	 "create or update indicators in bulk (JSON array or CSV)", .params = PARAMS(IMPORT)},
 	{HTTP_GET, "/v1/indicators/{code}", handle_object, ROLE_READER, ROUTE_CACHED, "one indicator",

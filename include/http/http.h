@@ -112,6 +112,11 @@ const char *http_method_name(enum http_method m);
 /* The method named exactly so ("GET"), 0 for any other. */
 enum http_method http_method_parse(const char *name);
 
+/* Whether an Accept-Language header (RFC 9110) puts the language given
+ * ("vi": also vi-VN) first: ranked highest by q, or first among equals;
+ * false for NULL or q=0. */
+bool http_prefers_language(const char *accept_language, const char *lang);
+
 /* Whether a Content-Type header names exactly the media type given
  * ("application/json" matches "application/json; charset=utf-8", not
  * "application/jsonx"); false for NULL. */

@@ -8,6 +8,7 @@
 
 #include "api/params.h"
 #include "core/log.h"
+#include "domain/messages.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "render/csv.h"
@@ -65,9 +66,18 @@ enum http_status reply_empty(struct request *req, enum http_status status)
 
 /* Problem documents carry text from the request (a path, a code) that may
  * not be UTF-8; jansson refuses such strings, so every one is repaired
- * first and a problem always leaves as a problem. */
+ * first and a problem always leaves as a problem. A client that prefers
+ * Vietnamese (Accept-Language: vi) gets the detail in Vietnamese, whole
+ * (domain/messages.h); the code and the field errors stay as they are. */
 static json_t *problem_body(struct request *req, enum http_status status, const char *code, const char *detail)
 {
+	const char *vi = req->conn && http_prefers_language(request_header(req, "Accept-Language"), "vi")
+	                     ? message_vi(code)
+	                     : NULL;
+	if (vi) {
+		detail = vi;
+		response_header(&req->res, "Content-Language", "vi");
+	}
 	char type[96];
 	snprintf(type, sizeof type, "/problems/%s", code);
 	char *d = utf8_repaired(detail), *instance = utf8_repaired(req->path ? req->path : "");

@@ -3,6 +3,7 @@
 #include "http/http.h"
 
 #include <microhttpd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -58,4 +59,43 @@ bool http_media_type_is(const char *content_type, const char *type)
 		return false;
 	char next = content_type[n];
 	return next == '\0' || next == ';' || next == ' ' || next == '\t';
+}
+
+/* The q of one Accept-Language element ("vi-VN;q=0.8" → 0.8; no q → 1). */
+static double quality(const char *e, size_t n)
+{
+	const char *q = e;
+	while ((q = memchr(q, ';', n - (size_t)(q - e))) != NULL) {
+		q++;
+		while (*q == ' ')
+			q++;
+		if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=')
+			return strtod(q + 2, NULL);
+	}
+	return 1.0;
+}
+
+bool http_prefers_language(const char *header, const char *lang)
+{
+	if (!header)
+		return false;
+	size_t ll = strlen(lang);
+	double best = 0;
+	bool mine_first = false;
+	for (const char *e = header; *e;) {
+		while (*e == ' ' || *e == ',')
+			e++;
+		size_t n = strcspn(e, ",");
+		if (!n)
+			break;
+		size_t tag = strcspn(e, ";, ");
+		double q = quality(e, n);
+		bool is_mine = tag >= ll && !strncasecmp(e, lang, ll) && (tag == ll || e[ll] == '-');
+		if (q > best) { /* among equals the first listed wins */
+			best = q;
+			mine_first = is_mine;
+		}
+		e += n;
+	}
+	return mine_first;
 }

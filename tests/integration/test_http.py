@@ -143,3 +143,28 @@ def test_body_over_the_cap_is_413_before_it_is_read(make_server, make_db):
     assert "4096" in body["detail"]
     # the server is still fine afterwards
     assert api.get("/healthz").status_code == 200
+
+
+def test_a_problem_speaks_vietnamese_to_who_asks(api):
+    """Accept-Language: vi gives the detail in Vietnamese, whole; the code and errors stay."""
+    r = api.get("/v1/values", params={"period": "2022Q5"}, headers={"Accept-Language": "vi-VN,vi;q=0.9,en;q=0.8"})
+    assert r.status_code == 400
+    doc = r.json()
+    assert doc["code"] == "invalid_period"
+    assert doc["detail"] == "Mã kỳ báo cáo không hợp lệ; ví dụ: 2022, 2022H1, 2022Q3, 2022M09, 2022YTD09, 2023-2028."
+    assert r.headers["Content-Language"] == "vi"
+    assert doc["errors"][0]["field"] == "period"
+    english = api.get("/v1/values", params={"period": "2022Q5"}, headers={"Accept-Language": "en-US,vi;q=0.5"})
+    assert "Content-Language" not in english.headers and "quarter" in english.json()["detail"]
+
+
+def test_a_locked_period_is_named_by_its_code_not_a_vietnamese_label(make_db, make_server):
+    """No mixed-language messages: '2024 is locked for HT', never 'Năm 2024 is locked'."""
+    url = make_db()
+    _, admin = make_server(url, role="admin")
+    assert admin.post("/v1/locks", json={"org": "HT", "period": "2024"}).status_code == 201
+    r = admin.put("/v1/values", data=b"org,indicator,period,actual\nHT-NG-VC,new_members,2024,1\n",
+                  headers={"Content-Type": "text/csv"})
+    assert r.status_code == 409
+    message = r.json()["rejected"][0]["message"]
+    assert message.startswith("2024 is locked for HT") and "Năm" not in message

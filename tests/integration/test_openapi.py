@@ -210,3 +210,9 @@ def test_every_problem_code_in_the_code_is_documented(doc):
 def test_every_documented_problem_code_is_used(doc):
     unused = set(doc["components"]["schemas"]["ProblemCode"]["enum"]) - codes_in_sources()
     assert not unused, f"documented problem codes nothing produces: {sorted(unused)}"
+
+
+def test_every_problem_code_has_its_vietnamese_detail(doc):
+    with open(os.path.join(SOURCE_ROOT, "src", "domain", "messages.c"), encoding="utf-8") as f:
+        known = set(re.findall(r'\{"([a-z_]+)", "', f.read()))
+    assert known == set(doc["components"]["schemas"]["ProblemCode"]["enum"])
