@@ -181,6 +181,18 @@ static enum http_status retry_later(struct request *req, const char *code, const
 	return reply_problem(req, HTTP_SERVICE_UNAVAILABLE, code, "%s", detail);
 }
 
+/* Where a field the SQL names came from: the route's parameter of that
+ * name says (path, query, a member of the body); any other is a field of
+ * the body document (a row of a bloc year, an import row's field). */
+static const char *field_in(const struct request *req, const char *field)
+{
+	static const char *const names[] = {[IN_PATH] = "path", [IN_QUERY] = "query", [IN_BODY] = "body"};
+	for (const struct param_spec *s = req->route ? req->route->params : NULL; s && s->name; s++)
+		if (!strcmp(s->name, field) && s->type != PT_DOCUMENT)
+			return names[s->in];
+	return "body";
+}
+
 enum http_status reply_db_failure(struct request *req, enum db_status status)
 {
 	if (status == DB_UNAVAILABLE)
@@ -194,7 +206,7 @@ enum http_status reply_db_failure(struct request *req, enum db_status status)
 			const char *field = db_error_hint();
 			if (!*field)
 				return reply_problem(req, (enum http_status)code, problem, "%s", db_error_message());
-			return reply_field_problem(req, (enum http_status)code, problem, code == 404 ? "path" : "query", field,
+			return reply_field_problem(req, (enum http_status)code, problem, field_in(req, field), field,
 			                           db_error_message());
 		}
 	}

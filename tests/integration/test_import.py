@@ -186,7 +186,6 @@ def test_json_null_clears_and_absent_keeps(editor):
     ("HT-NG-VC,no_such,2024,1,,", "unknown_indicator", "indicator"),
     ("HT-NG-VC,new_members,2024Q5,1,,", "invalid_period", "period"),
     ("HT-NG-VC,new_members,,1,,", "missing_field", "period"),
-    ("HT-NG-VC,new_members,2024,,,", "missing_field", "actual"),
     ("HN-HBT,new_members,2026,1,,", "outside_existence", "period"),
     ("HT-NG-VC,new_members,2024,1e5,,", "invalid_number", "actual"),
     ("HT-NG-VC,new_members,2024,1,,x,extra", "wrong_field_count", None),
@@ -477,3 +476,17 @@ def test_an_organizations_workbook_comes_back_in_unchanged(make_db, make_server)
     s = back.json()
     assert (s["created"], s["updated"], s["rejected_count"], s["written"]) == (0, 0, 0, False)
     assert s["unchanged"] == sheet.max_row - 3
+
+
+def test_a_row_that_gives_no_figure_is_skipped_and_counted_not_refused(editor):
+    """A template's rows left blank say nothing: counted in `blank`, nothing written, nothing
+    refused. In JSON an element that gives no figure is still refused (it is a mistake there)."""
+    api, _ = editor
+    r = put_csv(api, HEADER + "HT-NG-VC,new_members,2024,,,\nHT-NG-VC,initiatives,2024,3,,\n")
+    assert r.status_code == 200, r.text
+    assert (r.json()["blank"], r.json()["created"], r.json()["rejected_count"]) == (1, 1, 0)
+    assert value(api, "HT-NG-VC", "new_members", "2024") is None
+    j = api.put("/v1/values", data=b'[{"org": "HT-NG-VC", "indicator": "new_members", "period": "2024"}]',
+                headers={"Content-Type": "application/json"})
+    assert j.status_code == 422
+    assert (j.json()["rejected"][0]["code"], j.json()["rejected"][0]["field"]) == ("missing_field", "actual")

@@ -123,6 +123,10 @@ READS = [
     ("GET /v1/values?org=HN-OTHER", [403, 403, 403, 200, 200, 200, 200]),
     ("GET /v1/values/history?org=HT-MOVED", [200, 200, 200, 200, 200, 200, 200]),
     ("GET /v1/values?org=HT-MOVED&updated_after=2000-01-01T00:00:00Z", [200, 200, 200, 200, 200, 200, 200]),
+    # templates: what the key may write for the period, judged on its last day
+    ("GET /v1/values/template?under=HT-MOVED&period=2024&indicator=new_members", [200, 200, 200, 403, 403, 403, 200]),
+    ("GET /v1/values/template?under=HT-MOVED&period=2026&indicator=new_members", [403, 403, 403, 200, 200, 200, 200]),
+    ("GET /v1/values/template?bloc=Y-BLOC&period=2026&indicator=new_members", [400, 400, 400, 200, 200, 200, 200]),
     # blocs: public among their members, nonexistent to anyone else
     ("GET /v1/blocs/X-BLOC", [200, 200, 200, 200, 200, 200, 200]),
     ("GET /v1/blocs/Y-BLOC", [404, 404, 404, 200, 200, 200, 200]),

@@ -216,3 +216,13 @@ def test_a_locked_period_refuses_writes_until_unlocked(admin, make_server, keys)
     assert api.put("/v1/values", json=[{"bloc": "HT-KHOI-NGANH", "indicator": "new_members", "period": "2022",
                                         "actual": 2202}]).status_code == 200
     assert api.delete("/v1/locks/999999").status_code == 404
+
+
+def test_a_body_field_the_database_refuses_is_said_to_be_in_the_body(make_db, make_server):
+    _, admin = make_server(make_db(), role="admin")
+    r = admin.put("/v1/blocs/T-CUM", json={"name": "Cụm thử", "kind": "cum", "organizer": "NOPE"})
+    assert r.status_code == 400, r.text
+    e = r.json()["errors"][0]
+    assert (e["in"], e["field"]) == ("body", "organizer")
+    q = admin.get("/v1/values", params={"org": "NOPE"})
+    assert (q.json()["errors"][0]["in"], q.json()["errors"][0]["field"]) == ("query", "org")
