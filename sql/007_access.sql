@@ -251,11 +251,11 @@ END $$;
 -- today (an admin of Hà Tĩnh cannot mint a key for Hà Nội, nor for an
 -- organization that has left Hà Tĩnh, nor one for everything).
 CREATE FUNCTION key_create(p_scope bigint, p_name text, p_role text, p_key_scope text, p_prefix text, p_hash text)
-RETURNS TABLE (id bigint, name text, role text, scope text, prefix text, created_at timestamptz, created_by text,
+RETURNS TABLE (id bigint, name text, role text, org text, prefix text, created_at timestamptz, created_by text,
                revoked_at timestamptz)
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_key_scope bigint := CASE WHEN p_key_scope IS NOT NULL THEN resolve_organization(p_key_scope, 'scope') END;
+	v_key_scope bigint := CASE WHEN p_key_scope IS NOT NULL THEN resolve_organization(p_key_scope, 'org') END;
 	v_id bigint;
 BEGIN
 	IF p_role IS NULL THEN
@@ -267,21 +267,21 @@ BEGIN
 	END IF;
 	IF p_scope IS NOT NULL THEN
 		IF v_key_scope IS NULL THEN
-			PERFORM api_raise(403, 'out_of_scope', 'scope',
-			                  'This key is limited to part of the tree; a key it creates needs a scope inside it.');
+			PERFORM api_raise(403, 'out_of_scope', 'org',
+			                  'This key is limited to part of the tree; a key it creates needs an org inside it.');
 		END IF;
-		PERFORM scope_check_on(p_scope, v_key_scope, current_date, 'scope');
+		PERFORM scope_check_on(p_scope, v_key_scope, current_date, 'org');
 	END IF;
 	INSERT INTO api_key (prefix, hash, name, role, scope_id)
 	VALUES (p_prefix, decode(p_hash, 'hex'), p_name, p_role::key_role, v_key_scope)
 	RETURNING api_key.id INTO v_id;
-	RETURN QUERY SELECT k.id, k.name, k.role, k.scope, k.prefix, k.created_at, k.created_by, k.revoked_at
+	RETURN QUERY SELECT k.id, k.name, k.role, k.org, k.prefix, k.created_at, k.created_by, k.revoked_at
 	             FROM api_keys(NULL, true, NULL, NULL) k WHERE k.id = v_id;
 END $$;
 
 -- The keys an administrator sees: those whose scope it reaches today.
 CREATE FUNCTION api_keys(p_scope bigint, p_include_revoked boolean, p_cursor text, p_limit int)
-RETURNS TABLE (id bigint, name text, role text, scope text, prefix text, created_at timestamptz, created_by text,
+RETURNS TABLE (id bigint, name text, role text, org text, prefix text, created_at timestamptz, created_by text,
                revoked_at timestamptz, _cursor text)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN

@@ -374,7 +374,7 @@ CREATE FUNCTION values_chosen(p_scope bigint, f value_filter, p_source text, p_s
 RETURNS TABLE (value_id bigint, org_id bigint, bloc_id bigint, indicator_id int, period_id int, revision int,
                deleted boolean, actual numeric, target numeric, note text, at timestamptz, who text,
                request_id text, row_key bigint, org_code text, bloc_code text, indicator_code text,
-               period_code text, start_date date, end_date date)
+               indicator_name text, period_code text, start_date date, end_date date)
 LANGUAGE sql STABLE AS $$
 	WITH sub AS MATERIALIZED (
 		SELECT s.org_id, s.during FROM organization_subtree_spans(f.under_id) s WHERE f.under_id IS NOT NULL
@@ -402,7 +402,7 @@ LANGUAGE sql STABLE AS $$
 		       OR h.org_id IN (SELECT o.org_id FROM orgs o)
 		       OR (h.bloc_id IS NOT NULL AND (NOT f.subject_filtered OR h.bloc_id = ANY (f.bloc_ids))))
 	)
-	SELECT c.*, o.code::text, b.code::text, i.code, p.code, p.start_date, p.end_date
+	SELECT c.*, o.code::text, b.code::text, i.code, i.name::text, p.code, p.start_date, p.end_date
 	FROM candidates c
 	JOIN period p ON p.id = c.period_id
 	JOIN indicator i ON i.id = c.indicator_id
@@ -427,8 +427,8 @@ $$;
 -- year (terms only when named).
 CREATE FUNCTION api_values(p_scope bigint, p_org text, p_under text, p_bloc text, p_indicator text,
                            p_period text, p_year int, p_cursor text, p_limit int)
-RETURNS TABLE (org text, bloc text, indicator text, period text, actual numeric, target numeric, note text,
-               revision int, updated_at timestamptz, updated_by text, _cursor text)
+RETURNS TABLE (org text, bloc text, indicator text, indicator_name text, period text, actual numeric,
+               target numeric, note text, revision int, updated_at timestamptz, updated_by text, _cursor text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	f value_filter := value_filter_make(p_scope, p_org, p_under, p_bloc, p_indicator, p_period, p_year);
@@ -443,8 +443,8 @@ BEGIN
 		PERFORM cursor_fail();
 	END;
 	RETURN QUERY
-	SELECT c.org_code, c.bloc_code, c.indicator_code, c.period_code, c.actual, c.target, c.note, c.revision, c.at,
-	       c.who, concat_ws(E'\x1f', CASE WHEN c.org_id IS NOT NULL THEN '0' ELSE '1' END,
+	SELECT c.org_code, c.bloc_code, c.indicator_code, c.indicator_name, c.period_code, c.actual, c.target, c.note,
+	       c.revision, c.at, c.who, concat_ws(E'\x1f', CASE WHEN c.org_id IS NOT NULL THEN '0' ELSE '1' END,
 	                        coalesce(c.org_code, c.bloc_code), c.indicator_code, c.start_date, c.end_date, c.period_code)
 	FROM values_chosen(p_scope, f, 'current', NULL) c
 	WHERE p_cursor IS NULL
@@ -460,7 +460,7 @@ END $$;
 -- select, oldest change first, each with the figures it replaced.
 CREATE FUNCTION api_value_history(p_scope bigint, p_org text, p_under text, p_bloc text, p_indicator text,
                                   p_period text, p_year int, p_cursor text, p_limit int)
-RETURNS TABLE (org text, bloc text, indicator text, period text, revision int, operation text,
+RETURNS TABLE (org text, bloc text, indicator text, indicator_name text, period text, revision int, operation text,
                actual numeric, target numeric, note text, old_actual numeric, old_target numeric, old_note text,
                changed_at timestamptz, changed_by text, request_id text, _cursor text)
 LANGUAGE plpgsql STABLE AS $$
@@ -475,7 +475,7 @@ BEGIN
 		       lag(c.note) OVER w AS old_note
 		FROM values_chosen(p_scope, f, 'versions', NULL) c WINDOW w AS (PARTITION BY c.value_id ORDER BY c.revision)
 	)
-	SELECT st.org_code, st.bloc_code, st.indicator_code, st.period_code, st.revision,
+	SELECT st.org_code, st.bloc_code, st.indicator_code, st.indicator_name, st.period_code, st.revision,
 	       CASE WHEN st.deleted THEN 'delete' WHEN st.revision = 1 THEN 'insert' ELSE 'update' END,
 	       st.actual, st.target, st.note, st.old_actual, st.old_target, st.old_note, st.at, st.who,
 	       st.request_id, concat_ws(E'\x1f', st.at::text, st.value_id, st.revision)
@@ -490,8 +490,9 @@ END $$;
 -- that applies them in order ends with the same figures.
 CREATE FUNCTION api_value_changes(p_scope bigint, p_org text, p_under text, p_bloc text, p_indicator text,
                                   p_period text, p_year int, p_updated_after timestamptz, p_cursor text, p_limit int)
-RETURNS TABLE (org text, bloc text, indicator text, period text, actual numeric, target numeric, note text,
-               revision int, updated_at timestamptz, updated_by text, deleted boolean, _cursor text)
+RETURNS TABLE (org text, bloc text, indicator text, indicator_name text, period text, actual numeric,
+               target numeric, note text, revision int, updated_at timestamptz, updated_by text, deleted boolean,
+               _cursor text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	f value_filter := value_filter_make(p_scope, p_org, p_under, p_bloc, p_indicator, p_period, p_year);
@@ -503,8 +504,8 @@ BEGIN
 		SELECT c.*, CASE WHEN c.deleted THEN 0 ELSE 1 END AS kind
 		FROM values_chosen(p_scope, f, 'changes', p_updated_after) c
 	)
-	SELECT c.org_code, c.bloc_code, c.indicator_code, c.period_code, c.actual, c.target, c.note, c.revision, c.at,
-	       c.who, c.deleted, concat_ws(E'\x1f', c.at::text, c.kind, c.row_key)
+	SELECT c.org_code, c.bloc_code, c.indicator_code, c.indicator_name, c.period_code, c.actual, c.target, c.note,
+	       c.revision, c.at, c.who, c.deleted, concat_ws(E'\x1f', c.at::text, c.kind, c.row_key)
 	FROM changes c
 	WHERE p_cursor IS NULL OR (c.at, c.kind, c.row_key) > (k.at, k.n1, k.n2)
 	ORDER BY c.at, c.kind, c.row_key

@@ -366,8 +366,8 @@ ALTER FUNCTION api_bloc_summary(bigint, text, text) SET plan_cache_mode = force_
 -- end), the discrepancy, and each child. Judged on the period's last day;
 -- the children of that day are then inside the key's reach too.
 CREATE FUNCTION api_organization_breakdown(p_scope bigint, p_code text, p_indicator text, p_period text)
-RETURNS TABLE ("@org" text, "@name" text, "@indicator" text, "@unit" text, "@period" text, "@label" text,
-               "@reported" json, "@children_total" json, "@discrepancy" json, "@children_reporting" int,
+RETURNS TABLE ("@org" text, "@name" text, "@indicator" text, "@indicator_name" text, "@unit" text, "@period" text,
+               "@label" text, "@reported" json, "@children_total" json, "@discrepancy" json, "@children_reporting" int,
                org text, name text, actual numeric, target numeric, completion_pct numeric, source text)
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
@@ -399,7 +399,7 @@ BEGIN
 	), totals AS (
 		SELECT sum(actual) AS sa, sum(target) AS st, count(actual)::int AS n FROM rows
 	)
-	SELECT o.code::text, o.name::text, i.code, i.unit::text, p.code, p.label,
+	SELECT o.code::text, o.name::text, i.code, i.name::text, i.unit::text, p.code, p.label,
 	       json_build_object('actual', trim_scale(own_a), 'target', trim_scale(own_t)),
 	       json_build_object('actual', trim_scale(tt.sa), 'target', trim_scale(tt.st)),
 	       json_build_object('actual', trim_scale(own_a - tt.sa), 'target', trim_scale(own_t - tt.st)),
@@ -416,7 +416,8 @@ ALTER FUNCTION api_organization_breakdown(bigint, text, text, text) SET plan_cac
 -- out_of_scope); a series with no point the key reaches is refused.
 CREATE FUNCTION api_series(p_scope bigint, p_org text, p_bloc text, p_indicator text, p_from int, p_to int,
                            p_every text)
-RETURNS TABLE ("@subject" text, "@name" text, "@indicator" text, "@unit" text, "@every" text,
+RETURNS TABLE ("@org" text, "@bloc" text, "@name" text, "@indicator" text, "@indicator_name" text, "@unit" text,
+               "@every" text,
                period text, label text, start date, "end" date, actual numeric, target numeric,
                completion_pct numeric, source text)
 LANGUAGE plpgsql STABLE AS $$
@@ -470,7 +471,8 @@ BEGIN
 		       figure(v_org, v_bloc, v_ind, CASE WHEN pt.shown THEN pt.p END, 'target') AS t
 		FROM points pt
 	)
-	SELECT v_subject, v_name, i.code, i.unit::text, p_every, (f.p).code, (f.p).label, (f.p).start_date, (f.p).end_date,
+	SELECT CASE WHEN v_org IS NOT NULL THEN v_subject END, CASE WHEN v_bloc IS NOT NULL THEN v_subject END, v_name,
+	       i.code, i.name::text, i.unit::text, p_every, (f.p).code, (f.p).label, (f.p).start_date, (f.p).end_date,
 	       (f.a).val, (f.t).val, pct((f.a).val, (f.t).val),
 	       CASE WHEN f.shown THEN coalesce((f.a).source, (f.t).source) ELSE 'out_of_scope' END
 	FROM figures f
@@ -490,9 +492,9 @@ END $$;
 -- figures are joined in bulk; figure() derives only the cells without one.
 CREATE FUNCTION api_bloc_scoreboard(p_scope bigint, p_code text, p_period text, p_indicator text, p_by text)
 RETURNS TABLE ("@bloc" text, "@name" text, "@period" text, "@label" text, "@year" int, "@leader" text,
-               "@leader_person" text, "@deputy" text, "@ranking" text, "@leading" json,
-               org text, name text, rank bigint, score numeric, bonus numeric, penalty numeric, missing json,
-               "criteria.indicator" text, "criteria.weight" numeric, "criteria.cap_pct" numeric,
+               "@leader_person" text, "@deputy" text, "@ranking" text, "@indicator" text, "@by" text,
+               "@leading" json, org text, name text, rank bigint, score numeric, bonus numeric, penalty numeric,
+               missing json, "criteria.indicator" text, "criteria.indicator_name" text, "criteria.weight" numeric, "criteria.cap_pct" numeric,
                "criteria.actual" numeric, "criteria.target" numeric, "criteria.completion_pct" numeric,
                "criteria.points" numeric, "criteria.rank" bigint)
 LANGUAGE plpgsql STABLE AS $$
@@ -518,7 +520,7 @@ BEGIN
 	IF p_indicator IS NOT NULL THEN
 		v_ind := resolve_indicator(p_indicator, 'indicator');
 		SELECT NOT higher_is_better INTO lower_better FROM indicator WHERE id = v_ind;
-		v_ranking := format('indicator %s, by %s', lower(p_indicator), v_by);
+		v_ranking := 'indicator';
 	ELSIF EXISTS (SELECT 1 FROM bloc_criterion c WHERE c.bloc_id = v_bloc AND c.year = p.year) THEN
 		v_ranking := 'criteria';
 	ELSE
@@ -580,10 +582,11 @@ BEGIN
 	SELECT b.code::text, b.name::text, p.code, p.label, p.year,
 	       (SELECT o.code::text FROM organization o WHERE o.id = y.leader_id), y.leader_person::text,
 	       (SELECT o.code::text FROM organization o WHERE o.id = y.deputy_id), v_ranking,
+	       (SELECT x.code FROM indicator x WHERE x.id = v_ind), CASE WHEN v_ind IS NOT NULL THEN v_by END,
 	       (SELECT coalesce(json_agg(o.code ORDER BY o.code), '[]') FROM ranked r2 JOIN organization o ON o.id = r2.org_id
 	        WHERE r2.rnk = 1),
 	       o.code::text, o.name::text, r.rnk, r.score, r.bonus, r.penalty, to_json(r.missing),
-	       i.code, c.weight, c.cap_pct, c.actual, c.target, c.completion, c.points, c.crnk
+	       i.code, i.name::text, c.weight, c.cap_pct, c.actual, c.target, c.completion, c.points, c.crnk
 	FROM ranked r
 	JOIN organization o ON o.id = r.org_id
 	JOIN crit_ranked c ON c.org_id = r.org_id

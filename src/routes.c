@@ -142,7 +142,7 @@ const struct route routes[] = {
 	{HTTP_POST, "/v1/keys", handle_key_create, ROLE_ADMIN, 0, "create an API key (shown once)",
 	 .params = PARAMS({.name = "name", .in = IN_BODY, .type = PT_TEXT, .flags = P_REQUIRED, .max = 100},
 	                  {.name = "role", .in = IN_BODY, .type = PT_ENUM, .flags = P_REQUIRED, .choices = key_role_names},
-	                  {.name = "scope", .in = IN_BODY, .type = PT_CODE, .flags = P_NULLABLE, .as = "key_scope"}),
+	                  {.name = "org", .in = IN_BODY, .type = PT_CODE, .flags = P_NULLABLE, .as = "key_scope"}),
 	 .call = Q_KEY_CREATE},
 	{HTTP_DELETE, "/v1/keys/{id}", handle_delete, ROLE_ADMIN, 0, "revoke an API key", .params = PARAMS(PATH_ID),
 	 .call = Q_KEY_REVOKE},

@@ -69,7 +69,7 @@ static int create(PGconn *pg, const struct create_args *a)
 	struct apikey key;
 	apikey_generate(&key);
 	const char *params[] = {name, role, scope, key.prefix, key.hash_hex};
-	PGresult *r = PQexecParams(pg, "SELECT id, role, scope FROM key_create(NULL, $1, $2, $3, $4, $5)", 5, NULL, params,
+	PGresult *r = PQexecParams(pg, "SELECT id, role, org FROM key_create(NULL, $1, $2, $3, $4, $5)", 5, NULL, params,
 	                           NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		return failed(r, "creating the key");
@@ -108,7 +108,7 @@ static void column(const char *s, int width)
 
 static int list(PGconn *pg)
 {
-	PGresult *r = PQexec(pg, "SELECT id, name, role, coalesce(scope, '*'), prefix, created_at::date, "
+	PGresult *r = PQexec(pg, "SELECT id, name, role, coalesce(org, '*'), prefix, created_at::date, "
 	                         "coalesce(revoked_at::date::text, '') FROM api_keys(NULL, true, NULL, NULL)");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		return failed(r, "listing keys");

@@ -66,7 +66,7 @@ def routes(db):
                                                    json={"members": ["HT-NG-VC"], "leader": "HT-NG-VC"}),
          "DELETE FROM bloc_year WHERE year = 2024",
          [401, 401, 401, 403, 403, 201, 201]),
-        ("POST /v1/keys", dict(method="POST", path="/v1/keys", json={"name": "portal", "role": "reader", "scope": "HT"}),
+        ("POST /v1/keys", dict(method="POST", path="/v1/keys", json={"name": "portal", "role": "reader", "org": "HT"}),
          None, [401, 401, 401, 403, 403, 403, 201]),
         ("DELETE /v1/keys/{id}", dict(method="DELETE", path="/v1/keys/{key_id}"), "KEY",
          [401, 401, 401, 403, 403, 403, 204]),
@@ -177,12 +177,12 @@ def test_revocation_stops_the_key_at_once_on_every_instance(make_db, make_server
 
 def test_created_key_is_shown_once_and_never_logged(make_db, make_server):
     srv, admin = make_server(make_db(), role="admin")
-    r = admin.post("/v1/keys", json={"name": "Cổng thông tin Hà Tĩnh", "role": "editor", "scope": "HT"})
+    r = admin.post("/v1/keys", json={"name": "Cổng thông tin Hà Tĩnh", "role": "editor", "org": "HT"})
     assert r.status_code == 201
     created = r.json()
     key = created["key"]
     assert key.startswith(f"thd_{created['prefix']}_") and len(key) == 60
-    assert created["name"] == "Cổng thông tin Hà Tĩnh" and created["scope"] == "HT" and created["role"] == "editor"
+    assert created["name"] == "Cổng thông tin Hà Tĩnh" and created["org"] == "HT" and created["role"] == "editor"
     assert r.headers["Location"] == f"/v1/keys/{created['id']}"
     assert r.headers["Cache-Control"] == "no-store"
     from contract import Api
@@ -199,7 +199,7 @@ def test_created_key_is_shown_once_and_never_logged(make_db, make_server):
 def test_key_creation_is_validated(make_db, make_server):
     _, admin = make_server(make_db(), role="admin")
     for body, field in [({"role": "reader"}, "name"), ({"name": "x"}, "role"), ({"name": "x", "role": "owner"}, "role"),
-                        ({"name": "x", "role": "reader", "scope": "NOPE"}, "scope"),
+                        ({"name": "x", "role": "reader", "org": "NOPE"}, "org"),
                         ({"name": "x", "role": "reader", "extra": 1}, "extra")]:
         r = admin.post("/v1/keys", json=body)
         assert r.status_code == 400, body
@@ -208,10 +208,10 @@ def test_key_creation_is_validated(make_db, make_server):
 
 def test_a_scoped_admin_mints_keys_only_inside_its_scope(as_role):
     admin_ht = as_role("admin_ht")
-    assert admin_ht.post("/v1/keys", json={"name": "x", "role": "reader", "scope": "HN"}).status_code == 403
+    assert admin_ht.post("/v1/keys", json={"name": "x", "role": "reader", "org": "HN"}).status_code == 403
     assert admin_ht.post("/v1/keys", json={"name": "x", "role": "reader"}).status_code == 403
-    assert admin_ht.post("/v1/keys", json={"name": "x", "role": "reader", "scope": "HT-NG-VC"}).status_code == 201
-    listed = {k["scope"] for k in admin_ht.get("/v1/keys").json()["data"]}
+    assert admin_ht.post("/v1/keys", json={"name": "x", "role": "reader", "org": "HT-NG-VC"}).status_code == 201
+    listed = {k["org"] for k in admin_ht.get("/v1/keys").json()["data"]}
     assert listed <= {"HT", "HT-NG-VC"}
 
 

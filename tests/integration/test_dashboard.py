@@ -349,7 +349,7 @@ def test_csv_for_vietnamese_excel_uses_decimal_commas(api):
                                       "decimal": "comma"})
     text = r.content.decode("utf-8-sig")
     header, row = text.splitlines()[:2]
-    assert header.startswith("Mã đơn vị;Mã khối/cụm;Mã chỉ số;Mã kỳ;Thực hiện;Chỉ tiêu;Ghi chú")
+    assert header.startswith("Mã đơn vị;Mã khối/cụm;Mã chỉ số;Chỉ số;Mã kỳ;Thực hiện;Chỉ tiêu;Ghi chú")
     assert ";2529,554;2516,1;" in row  # shortest exact form (2516.100 as typed)
 
 

@@ -287,7 +287,7 @@ BODIES = {
         "adjustments": [{"org": "HN-HM", "points": -2, "reason": "Nộp báo cáo chậm"}]},
     ("PUT", "/v1/values"): [{"org": "HP", "indicator": "new_members", "period": "2030", "actual": 12.5,
                              "target": 10, "note": "ghi chú"}],
-    ("POST", "/v1/keys"): {"name": "hostile", "role": "reader", "scope": "HT"},
+    ("POST", "/v1/keys"): {"name": "hostile", "role": "reader", "org": "HT"},
     ("POST", "/v1/locks"): {"org": "HT", "period": "2031", "note": "khóa sổ"},
 }
 

@@ -417,19 +417,19 @@ def test_an_exported_csv_comes_back_in_as_it_is(editor):
     r = api.get("/v1/values", params={"bloc": "HT-KHOI-NGANH", "period": "2022", "format": "csv"})
     assert r.status_code == 200
     text = r.content.decode("utf-8")
-    assert text.startswith("\ufeffMã đơn vị,Mã khối/cụm,Mã chỉ số,Mã kỳ,Thực hiện,Chỉ tiêu,Ghi chú")
+    assert text.startswith("\ufeffMã đơn vị,Mã khối/cụm,Mã chỉ số,Chỉ số,Mã kỳ,Thực hiện,Chỉ tiêu,Ghi chú")
     lines = text.split("\r\n")
     edited = [l for l in lines if ",new_members," in l]
     assert len(edited) == 1
     fields = edited[0].split(",")
-    fields[4] = str(int(fields[4]) + 1)
+    fields[5] = str(int(fields[5]) + 1)
     body = text.replace(edited[0], ",".join(fields))
     back = put_csv(api, None, raw=body.encode("utf-8"))
     assert back.status_code == 200, back.text
     s = back.json()
     rows = len([l for l in lines[1:] if l])
     assert (s["updated"], s["unchanged"], s["created"], s["rejected_count"]) == (1, rows - 1, 0, 0)
-    assert s["ignored_columns"] == ["Lần sửa", "Cập nhật lúc", "Người cập nhật"]
+    assert s["ignored_columns"] == ["Chỉ số", "Lần sửa", "Cập nhật lúc", "Người cập nhật"]
     got = api.get("/v1/values", params={"bloc": "HT-KHOI-NGANH", "indicator": "shelter_fund_raised"}).text
     assert '"actual":2529.554,' in got and '"target":2516.1,' in got
 

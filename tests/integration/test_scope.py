@@ -293,7 +293,7 @@ WRITES = [
     ("bulk upsert naming the moved organization", "PUT", "/v1/organizations",
      [{"code": "HT-MOVED", "short_name": "CĐCS Chuyển Đi"}],
      [403, 403, 403, 403, 403, 200, 200]),
-    ("key scoped to the moved organization", "POST", "/v1/keys", {"name": "cổng", "role": "reader", "scope": "HT-MOVED"},
+    ("key scoped to the moved organization", "POST", "/v1/keys", {"name": "cổng", "role": "reader", "org": "HT-MOVED"},
      [403, 403, 403, 403, 403, 201, 201]),
     ("revoke the key scoped to the moved organization", "DELETE", lambda pg, db: f"/v1/keys/{moved_key_id(pg, db)}",
      None, [403, 403, 404, 403, 403, 204, 204]),
