@@ -110,8 +110,9 @@ static enum format body_format(struct request *req, const char *body, size_t len
 			return FORMAT_UNKNOWN;
 	}
 	/* curl --data-binary sends form-urlencoded: look at the body instead. An
-	 * XLSX file is a zip archive. */
-	if (len >= 4 && !memcmp(body, "PK\x03\x04", 4))
+	 * XLSX file is a zip archive; an old .xls (or a password-protected
+	 * workbook) a compound document, which the XLSX reader names. */
+	if (len >= 4 && (!memcmp(body, "PK\x03\x04", 4) || !memcmp(body, "\xD0\xCF\x11\xE0", 4)))
 		return FORMAT_XLSX;
 	size_t i = 0;
 	while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))

@@ -843,6 +843,34 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
 	x->collecting = x->in_cell && (x->in_v || (x->in_is && x->in_t && !x->in_rph));
 }
 
+/* A number cell as Excel shows it: Excel keeps 15 significant digits, so
+ * a computed cell stored as 0.30000000000000004 is the 0.3 the officer
+ * sees (and the import's 15 decimals hold). Anything with 15 significant
+ * digits or fewer passes as written. */
+static void excel_precision(const char *text, size_t len, struct buf *out)
+{
+	int significant = 0;
+	bool leading = true;
+	for (size_t i = 0; i < len && text[i] != 'e' && text[i] != 'E'; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			continue;
+		if (leading && text[i] == '0')
+			continue;
+		leading = false;
+		significant++;
+	}
+	char shortened[40];
+	if (significant <= 15 || len >= 64) {
+		buf_append(out, text, len);
+		return;
+	}
+	char copy[64];
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	snprintf(shortened, sizeof shortened, "%.15g", strtod(copy, NULL));
+	buf_puts(out, shortened);
+}
+
 /* The cell just read, into its slot (or counted when beyond the table's
  * columns). */
 static void end_cell(struct xlsx *x)
@@ -913,7 +941,7 @@ static void end_cell(struct xlsx *x)
 		if (!len)
 			return;
 		if (!date_style(x, x->style) || !serial_date(x, text, len, &x->rowtext)) {
-			buf_append(&x->rowtext, text, len);
+			excel_precision(text, len, &x->rowtext);
 			number = true;
 		}
 	} else {

@@ -356,3 +356,22 @@ def test_a_header_problem_is_the_tables_own(editor):
     assert r.status_code == 400
     assert r.json()["code"] == "invalid_csv_header"
     assert r.json()["errors"][0]["field"] == "row 1"
+
+
+def test_a_computed_cell_is_read_as_excel_shows_it(editor):
+    """=0.1+0.2 is stored as 0.30000000000000004; Excel keeps 15 significant digits and shows 0.3,
+    and 0.3 is what is written."""
+    body = sheet_of([HEADER, ["HT-NG-VC", "shelter_fund_raised", 2024, 0.1 + 0.2, 2516.1, None]])
+    r = put_xlsx(editor, "/v1/values", body)
+    assert r.status_code == 200, r.text
+    v = value(editor, "HT-NG-VC", "shelter_fund_raised", "2024")
+    assert (v["actual"], v["target"]) == (Decimal("0.3"), Decimal("2516.1"))
+
+
+def test_an_old_excel_file_sent_as_anything_is_told_to_be_saved_as_xlsx(editor):
+    """An .xls (a compound document, D0 CF 11 E0) sent with curl's default type gets the Excel
+    message, not 'not UTF-8'."""
+    r = put_xlsx(editor, "/v1/values", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504,
+                 ctype="application/x-www-form-urlencoded")
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid_xlsx" and "xlsx" in r.json()["detail"].lower()
