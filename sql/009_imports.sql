@@ -47,8 +47,32 @@ LANGUAGE sql IMMUTABLE
 RETURN CASE WHEN p_state ~ '^TD' THEN ARRAY[p_detail, p_hint, p_message]
             ELSE ARRAY['invalid_row', 'code', p_schema_words] END;
 
+-- An organization's fields as an import writes them, for the changes an
+-- import lists: NULL when there is no such organization.
+CREATE FUNCTION organization_fields(p_code text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object(
+	           'name', o.name, 'short_name', o.short_name, 'kind', o.kind, 'valid_from', o.valid_from,
+	           'valid_to', o.valid_to, 'successor', (SELECT s.code FROM organization s WHERE s.id = o.successor_id),
+	           'parents', coalesce((SELECT jsonb_agg(jsonb_build_object('parent', a.code, 'valid_from', l.valid_from,
+	                                                                    'valid_to', l.valid_to)
+	                                                 ORDER BY l.valid_from NULLS FIRST)
+	                                FROM organization_parent l JOIN organization a ON a.id = l.parent_id
+	                                WHERE l.org_id = o.id), '[]'::jsonb))
+	FROM organization o WHERE o.code = p_code
+$$;
+
+-- An indicator's fields, the same way.
+CREATE FUNCTION indicator_fields(p_code text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('name', i.name, 'name_en', i.name_en, 'unit', i.unit, 'kind', i.kind, 'rollup', i.rollup,
+	                          'higher_is_better', i.higher_is_better, 'description', i.description)
+	FROM indicator i WHERE i.code = p_code
+$$;
+
 -- The summary of a row-by-row import from import_checked, whose rows hold
--- each a status (created, updated, unchanged) or a problem.
+-- each a status (created, updated, unchanged) or a problem, and for the
+-- first 1000 rows that change something the fields before and after.
 CREATE FUNCTION import_row_summary(p_keep_good boolean) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -58,8 +82,20 @@ BEGIN
 	       count(*) FILTER (WHERE status = 'unchanged') AS unchanged,
 	       count(*) FILTER (WHERE problem IS NOT NULL) + (SELECT count(*) FROM import_rejects) AS rejected
 	INTO n FROM import_checked;
-	RETURN import_summary((n.rejected = 0 OR p_keep_good) AND n.created + n.updated > 0, n.created, n.updated,
-	                      n.unchanged, n.rejected);
+	RETURN (import_summary((n.rejected = 0 OR p_keep_good) AND n.created + n.updated > 0, n.created, n.updated,
+	                       n.unchanged, n.rejected)::jsonb
+	        || jsonb_build_object(
+	               'changes_count', n.created + n.updated,
+	               'changes', coalesce((
+	                   SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+	                              'line', c.line, 'index', c.idx, 'code', c.code,
+	                              'operation', CASE WHEN c.status = 'created' THEN 'create' ELSE 'update' END))
+	                          || CASE WHEN c.status = 'updated' THEN jsonb_build_object('before', c.before)
+	                                  ELSE '{}'::jsonb END
+	                          || jsonb_build_object('after', c.after)
+	                          ORDER BY c.line, c.idx)
+	                   FROM (SELECT * FROM import_checked WHERE status IN ('created', 'updated') AND after IS NOT NULL
+	                         ORDER BY line, idx LIMIT 1000) c), '[]'::jsonb)))::json;
 END $$;
 
 -- ---------------------------------------------------------------- values
@@ -442,13 +478,16 @@ DECLARE
 	v_detail text;
 	v_hint text;
 	v_progress boolean := true;
+	v_shown int := 0;
+	v_before jsonb;
 BEGIN
 	SET CONSTRAINTS ALL IMMEDIATE;
 	-- Each row's code and the codes it names, indexed, so that finding the
 	-- rows whose parent or successor is still to be created is a join, not
 	-- a scan of the file for every row.
 	CREATE TEMP TABLE import_checked (seq int, line int, idx int, code text, parent text, successor text,
-	                                  status text, problem text[], done boolean NOT NULL DEFAULT false)
+	                                  status text, problem text[], done boolean NOT NULL DEFAULT false,
+	                                  before jsonb, after jsonb)
 		ON COMMIT DROP;
 	INSERT INTO import_checked (seq, line, idx, code, parent, successor)
 	SELECT seq, line, idx, upper(doc->>'code'), upper(doc->>'parent'), upper(doc->>'successor') FROM import_rows;
@@ -470,8 +509,14 @@ BEGIN
 			ORDER BY i.seq
 		LOOP
 			BEGIN
+				-- what changes, for the first 1000 rows (a dry run shows them)
+				v_shown := v_shown + 1;
+				v_before := CASE WHEN v_shown <= 1000 THEN organization_fields(upper(r.doc->>'code')) END;
 				UPDATE import_checked SET done = true, status = import_organization_row(p_scope, r.doc, p_mode)
 				WHERE seq = r.seq;
+				IF v_shown <= 1000 THEN
+					UPDATE import_checked SET before = v_before, after = organization_fields(code) WHERE seq = r.seq;
+				END IF;
 			EXCEPTION WHEN others THEN
 				GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL,
 				                        v_hint = PG_EXCEPTION_HINT;
@@ -563,12 +608,22 @@ DECLARE
 	v_msg text;
 	v_detail text;
 	v_hint text;
+	v_shown int := 0;
+	v_before jsonb;
 BEGIN
 	PERFORM catalogue_check(p_scope);
-	CREATE TEMP TABLE import_checked (line int, idx int, status text, problem text[]) ON COMMIT DROP;
-	FOR r IN SELECT line, idx, doc FROM import_rows ORDER BY seq LOOP
+	CREATE TEMP TABLE import_checked (line int, idx int, code text, status text, problem text[], before jsonb,
+	                                  after jsonb) ON COMMIT DROP;
+	FOR r IN SELECT line, idx, doc, lower(doc->>'code') AS code FROM import_rows ORDER BY seq LOOP
 		BEGIN
-			INSERT INTO import_checked (line, idx, status) VALUES (r.line, r.idx, import_indicator_row(r.doc));
+			v_shown := v_shown + 1;
+			v_before := CASE WHEN v_shown <= 1000 THEN indicator_fields(r.code) END;
+			INSERT INTO import_checked (line, idx, code, status)
+			VALUES (r.line, r.idx, r.code, import_indicator_row(r.doc));
+			IF v_shown <= 1000 THEN
+				UPDATE import_checked SET before = v_before, after = indicator_fields(r.code)
+				WHERE line = r.line AND idx IS NOT DISTINCT FROM r.idx AND code = r.code;
+			END IF;
 		EXCEPTION WHEN others THEN
 			GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL,
 			                        v_hint = PG_EXCEPTION_HINT;

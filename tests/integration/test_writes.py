@@ -226,3 +226,22 @@ def test_a_body_field_the_database_refuses_is_said_to_be_in_the_body(make_db, ma
     assert (e["in"], e["field"]) == ("body", "organizer")
     q = admin.get("/v1/values", params={"org": "NOPE"})
     assert (q.json()["errors"][0]["in"], q.json()["errors"][0]["field"]) == ("query", "org")
+
+
+def test_an_organizations_dry_run_shows_each_change(make_db, make_server):
+    _, admin = make_server(make_db(), role="admin")
+    body = ("code,name,kind,parent,parent_from,valid_from\n"
+            "HN-P-BM,Công đoàn phường Bạch Mai,commune,HN,,2025-07-01\n"
+            "HN-HBT,Liên đoàn Lao động quận Hai Bà Trưng (mới),district,,,\n")
+    r = admin.put("/v1/organizations", params={"dry_run": "true"}, data=body.encode(),
+                  headers={"Content-Type": "text/csv"})
+    assert r.status_code == 200, r.text
+    s = r.json()
+    assert (s["written"], s["created"], s["updated"], s["changes_count"]) == (False, 1, 1, 2)
+    new, renamed = s["changes"]
+    assert (new["line"], new["code"], new["operation"]) == (2, "HN-P-BM", "create") and "before" not in new
+    assert new["after"]["parents"] == [{"parent": "HN", "valid_from": "2025-07-01", "valid_to": None}]
+    assert (renamed["code"], renamed["operation"]) == ("HN-HBT", "update")
+    assert renamed["before"]["name"] == "Liên đoàn Lao động quận Hai Bà Trưng"
+    assert renamed["after"]["name"] == "Liên đoàn Lao động quận Hai Bà Trưng (mới)"
+    assert admin.get("/v1/organizations/HN-HBT").json()["name"] == "Liên đoàn Lao động quận Hai Bà Trưng"
