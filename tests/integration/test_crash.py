@@ -278,7 +278,7 @@ def test_an_import_cut_off_by_the_crash_writes_nothing_and_sent_again_writes_eve
     wait_ready(api)
     assert imported(import_cluster, "import") == 0  # none of its rows
     again = api.put("/v1/values", data=body.encode(), headers={"Content-Type": "text/csv"}, timeout=120)
-    assert again.status_code == 200, again.text[:500]
+    assert again.status_code == 200, again.text[:300] + str(again.json().get("rejected", [])[:2])
     s = again.json()
     assert (s["written"], s["created"], s["updated"], s["rejected_count"]) == (True, 20_000, 0, 0)
     assert imported(import_cluster, "import") == 20_000
