@@ -1,5 +1,5 @@
 /* Files compiled into the binary by tools/embed.py: the migrations of sql/,
- * the demo data and openapi.yaml. One binary carries the schema it expects
+ * the demo data, openapi.yaml and the dashboard's pages. One binary carries the schema it expects
  * and the contract it serves, so the two can never drift apart. */
 #ifndef THIDUA_EMBEDDED_H
 #define THIDUA_EMBEDDED_H
@@ -17,5 +17,8 @@ extern const size_t embedded_migrations_count;
 extern const struct embedded_file embedded_demo[];
 extern const size_t embedded_demo_count;
 extern const struct embedded_file embedded_openapi;
+/* The dashboard's pages (web/) and Chart.js from Debian's libjs-chart.js. */
+extern const struct embedded_file embedded_web[];
+extern const size_t embedded_web_count;
 
 #endif

@@ -16,6 +16,7 @@
 #include "handlers/keys.h"
 #include "handlers/locks.h"
 #include "handlers/organizations.h"
+#include "handlers/pages.h"
 #include "handlers/periods.h"
 #include "handlers/system.h"
 #include "handlers/values.h"
@@ -40,6 +41,11 @@ static const char *const only_modes[] = {"missing", NULL};
 #define IMPORT QUERY("dry_run", PT_BOOL), ENUM("on_error", on_error_modes), ENUM("empty", empty_modes)
 #define DOCUMENT {.name = "body", .in = IN_BODY, .type = PT_DOCUMENT, .flags = P_REQUIRED}
 #define FIELD(n, t, f) {.name = n, .in = IN_BODY, .type = t, .flags = f}
+/* what a page's address says it shows; read by the page's script */
+#define PAGE_STATE                                                                                                   \
+	{.name = "period", .in = IN_QUERY, .type = PT_TEXT, .max = 20},                                                   \
+		{.name = "indicator", .in = IN_QUERY, .type = PT_TEXT, .max = 200},                                           \
+		{.name = "year", .in = IN_QUERY, .type = PT_TEXT, .max = 4}, {.name = "q", .in = IN_QUERY, .type = PT_TEXT, .max = 200}
 #define VALUE_FILTERS                                                                                              \
 	QUERY("org", PT_CODES), QUERY("under", PT_CODE), QUERY("bloc", PT_CODES), QUERY("indicator", PT_INDICATORS), \
 		QUERY("period", PT_PERIODS), YEAR("year", 0)
@@ -50,6 +56,19 @@ const struct route routes[] = {
 	{HTTP_GET, "/openapi.yaml", handle_openapi, ROLE_PUBLIC, 0, "the API contract", .params = NULL},
 	{HTTP_GET, "/metrics", handle_metrics, ROLE_PUBLIC, 0, "Prometheus metrics", .params = NULL},
 	{HTTP_GET, "/v1", handle_index, ROLE_PUBLIC, 0, "this index of resources", .params = NULL},
+
+	/* the dashboard: pages without data, public; the data is /v1's */
+	{HTTP_GET, "/", handle_root, ROLE_PUBLIC, 0, "to the dashboard", .params = NULL},
+	{HTTP_GET, "/dashboard", handle_page, ROLE_PUBLIC, 0, "the dashboard: blocs, search",
+	 .params = PARAMS(PAGE_STATE)},
+	{HTTP_GET, "/dashboard/blocs/{code}", handle_page, ROLE_PUBLIC, 0, "the dashboard: a bloc's scoreboard",
+	 .params = PARAMS(PATH("code", PT_CODE), PAGE_STATE)},
+	{HTTP_GET, "/dashboard/organizations/{code}", handle_page, ROLE_PUBLIC, 0, "the dashboard: an organization",
+	 .params = PARAMS(PATH("code", PT_CODE), PAGE_STATE)},
+	{HTTP_GET, "/dashboard/import", handle_page, ROLE_PUBLIC, 0, "the dashboard: import a file",
+	 .params = PARAMS(PAGE_STATE)},
+	{HTTP_GET, "/dashboard/assets/{file}", handle_asset, ROLE_PUBLIC, 0, "the dashboard's scripts and styles",
+	 .params = PARAMS({.name = "file", .in = IN_PATH, .type = PT_TEXT, .flags = P_REQUIRED, .max = 64})},
 
 	{HTTP_GET, "/v1/organizations", handle_list, ROLE_READER, ROUTE_CACHED, "organizations, as of a date",
 	 .params = PARAMS(ENUM("kind", org_kind_names), QUERY("parent", PT_CODE), QUERY("under", PT_CODE), SEARCH,

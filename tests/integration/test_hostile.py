@@ -268,7 +268,8 @@ GOOD = {"org": "HP", "under": "HN", "parent": "HN", "organizer": "HN", "member":
 
 # the {code} of a path, by the collection it is in
 PATH_GOOD = {"/v1/organizations/": "HP", "/v1/indicators/": "new_members", "/v1/periods/": "2022YTD09",
-             "/v1/blocs/": "HN-CUM1"}
+             "/v1/blocs/": "HN-CUM1", "/dashboard/blocs/": "HN-CUM1", "/dashboard/organizations/": "HP",
+             "/dashboard/assets/": "app.js"}
 
 # The body a write accepts, per route (JSON), to spoil one thing at a time.
 BODIES = {
@@ -328,7 +329,7 @@ def fill_path(route: dict, override: dict | None = None) -> str:
             continue
         value = (override or {}).get(p["name"])
         if value is None:
-            if p["name"] == "code":
+            if p["name"] in ("code", "file"):
                 value = next((v for k, v in PATH_GOOD.items() if route["path"].startswith(k)), None)
             elif p["name"] == "year" and route["path"].startswith("/v1/blocs"):
                 value = "2023" if route["method"] == "GET" else "2024"

@@ -154,7 +154,9 @@ def test_every_operation_documents_the_generic_errors(doc):
 def test_public_operations_are_the_probes_and_the_index(doc):
     public = {p for p, item in doc["paths"].items() for m, op in item.items()
               if m in METHODS and op.get("security") == []}
-    assert public == {"/healthz", "/readyz", "/openapi.yaml", "/metrics", "/v1"}
+    pages = {p for p in doc["paths"] if p == "/" or p.startswith("/dashboard")}
+    assert pages and all(doc["paths"][p]["get"]["tags"] == ["pages"] for p in pages)
+    assert public == {"/healthz", "/readyz", "/openapi.yaml", "/metrics", "/v1"} | pages
 
 
 # Every way the sources produce a problem or rejection code.

@@ -1,0 +1,91 @@
+/* The dashboard's pages (see pages.h). */
+#include "handlers/pages.h"
+
+#include <string.h>
+
+#include "api/reply.h"
+#include "embedded.h"
+#include "handlers/common.h"
+#include "http/response.h"
+
+/* No script or style from anywhere but here, no data sent anywhere but
+ * here: what a page that holds an API key should promise. */
+#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " \
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+static const struct embedded_file *web_file(const char *name)
+{
+	for (size_t i = 0; i < embedded_web_count; i++)
+		if (!strcmp(embedded_web[i].name, name))
+			return &embedded_web[i];
+	return NULL;
+}
+
+static void page_headers(struct request *req)
+{
+	response_header(&req->res, "Content-Security-Policy", CSP);
+	response_header(&req->res, "X-Content-Type-Options", "nosniff");
+	response_header(&req->res, "Referrer-Policy", "no-referrer");
+}
+
+enum http_status handle_root(struct request *req)
+{
+	response_header(&req->res, "Location", "dashboard/");
+	return reply_empty(req, HTTP_FOUND);
+}
+
+/* The way back to the service's root from the address asked, as a
+ * relative path ("./", "../", "../../"): the page then finds its scripts
+ * and the API behind any path prefix (nginx's /thidua/). It counts the
+ * slashes of the path as the client wrote it. */
+static void relative_root(const struct request *req, struct buf *out)
+{
+	const char *t = req->target;
+	size_t path = strcspn(t, "?#");
+	int slashes = 0;
+	for (size_t i = 0; i < path; i++)
+		slashes += t[i] == '/';
+	if (slashes <= 1)
+		buf_puts(out, "./");
+	for (int i = 1; i < slashes; i++)
+		buf_puts(out, "../");
+}
+
+enum http_status handle_page(struct request *req)
+{
+	const struct embedded_file *f = web_file("index.html");
+	if (!f)
+		return reply_internal(req, "the dashboard page is not in this binary");
+	struct buf root = BUF_INIT, body = BUF_INIT;
+	relative_root(req, &root);
+	for (const char *p = f->data; *p;) {
+		const char *mark = strstr(p, "{{root}}");
+		if (!mark) {
+			buf_puts(&body, p);
+			break;
+		}
+		buf_append(&body, p, (size_t)(mark - p));
+		buf_puts(&body, buf_cstr(&root));
+		p = mark + strlen("{{root}}");
+	}
+	buf_free(&root);
+	page_headers(req);
+	return reply_buf(req, HTTP_OK, "text/html; charset=utf-8", &body);
+}
+
+enum http_status handle_asset(struct request *req)
+{
+	const char *name = param(req, "file");
+	const struct embedded_file *f = name && strcmp(name, "index.html") ? web_file(name) : NULL;
+	if (!f)
+		return reply_problem(req, HTTP_NOT_FOUND, "not_found", "There is no file %s in the dashboard.", req->path);
+	const char *dot = strrchr(name, '.');
+	const char *type = !dot                    ? "application/octet-stream"
+	                   : !strcmp(dot, ".js")  ? "text/javascript; charset=utf-8"
+	                   : !strcmp(dot, ".css") ? "text/css; charset=utf-8"
+	                   : !strcmp(dot, ".svg") ? "image/svg+xml"
+	                   : !strcmp(dot, ".png") ? "image/png"
+	                                          : "application/octet-stream";
+	page_headers(req);
+	return reply_bytes(req, HTTP_OK, type, f->data, f->len);
+}
