@@ -593,3 +593,105 @@ BEGIN
 	JOIN indicator i ON i.id = c.indicator_id
 	ORDER BY r.rnk NULLS LAST, r.score DESC NULLS LAST, o.name COLLATE vietnamese, o.code, i.code;
 END $$;
+
+-- ---------------------------------------------------------------- reporting
+
+-- Who has reported what, for a set of subjects × indicators in a period:
+-- an actual reported for the period counts as received ("reported"), and
+-- so does one derived from the subject's own sub-periods or its children
+-- (its source says which); anything else is missing. Subjects that miss
+-- something come first, then by name.
+CREATE FUNCTION reporting_rows(p_subjects bigint[], p_indicators int[], p period_info)
+RETURNS TABLE (org text, name text, received json, derived json, missing json, missing_count int)
+LANGUAGE sql STABLE AS $$
+	WITH cells AS (
+		SELECT s.id AS org_id, i.id AS indicator_id, i.code AS indicator,
+		       CASE WHEN v.actual IS NOT NULL THEN 'reported'
+		            ELSE (figure(s.id, NULL, i.id, p, 'actual')).source END AS source
+		FROM unnest(p_subjects) s(id)
+		CROSS JOIN unnest(p_indicators) x(id)
+		JOIN indicator i ON i.id = x.id
+		LEFT JOIN value v ON v.org_id = s.id AND v.indicator_id = i.id
+		                 AND v.period_id = (SELECT pr.id FROM period pr WHERE pr.code = p.code)
+	), per AS (
+		SELECT c.org_id,
+		       coalesce(json_agg(c.indicator ORDER BY c.indicator) FILTER (WHERE c.source IS NOT NULL), '[]') AS received,
+		       coalesce(json_object_agg(c.indicator, c.source) FILTER (WHERE c.source IS NOT NULL
+		                                                               AND c.source <> 'reported'), '{}') AS derived,
+		       coalesce(json_agg(c.indicator ORDER BY c.indicator) FILTER (WHERE c.source IS NULL), '[]') AS missing,
+		       count(*) FILTER (WHERE c.source IS NULL)::int AS missing_count
+		FROM cells c GROUP BY c.org_id
+	)
+	SELECT o.code::text, o.name::text, pe.received, pe.derived, pe.missing, pe.missing_count
+	FROM per pe JOIN organization o ON o.id = pe.org_id
+	ORDER BY pe.missing_count = 0, o.name COLLATE vietnamese, o.code
+$$;
+
+-- GET /v1/blocs/{code}/reporting: the members of the period's year × the
+-- bloc's criteria that year (or the indicators named).
+CREATE FUNCTION api_bloc_reporting(p_scope bigint, p_code text, p_period text, p_indicator text)
+RETURNS TABLE ("@bloc" text, "@name" text, "@period" text, "@label" text, "@year" int, "@indicators" json,
+               "@expected" int, "@received" int, org text, name text, received json, derived json, missing json)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+	p period_info := period_parse(p_period);
+	v_bloc bigint;
+	b bloc;
+	v_members bigint[];
+	v_indicators int[];
+BEGIN
+	PERFORM bloc_period_check(p, 'reporting status');
+	v_bloc := bloc_check(p_scope, resolve_bloc(p_code, NULL), p.year, p_code, NULL);
+	SELECT * INTO b FROM bloc WHERE id = v_bloc;
+	IF NOT EXISTS (SELECT 1 FROM bloc_year y WHERE y.bloc_id = v_bloc AND y.year = p.year) THEN
+		PERFORM api_raise(404, 'bloc_year_not_found', 'period',
+		                  format('Bloc %s has no record for %s; its years are %s.', b.code, p.year, bloc_years(v_bloc)));
+	END IF;
+	v_indicators := CASE WHEN p_indicator IS NOT NULL
+	                     THEN resolve_codes('indicator', string_to_array(p_indicator, ','), 'indicator')::int[]
+	                     ELSE (SELECT array_agg(c.indicator_id ORDER BY c.indicator_id) FROM bloc_criterion c
+	                           WHERE c.bloc_id = v_bloc AND c.year = p.year) END;
+	IF v_indicators IS NULL THEN
+		PERFORM api_raise(400, 'missing_parameter', 'indicator',
+		                  format('Bloc %s has no scoring criteria for %s; name the indicators to follow.', b.code,
+		                         p.year));
+	END IF;
+	SELECT coalesce(array_agg(m.org_id), '{}') INTO v_members
+	FROM bloc_member m WHERE m.bloc_id = v_bloc AND m.year = p.year;
+	RETURN QUERY
+	WITH r AS (SELECT * FROM reporting_rows(v_members, v_indicators, p))
+	SELECT b.code::text, b.name::text, p.code, p.label, p.year,
+	       (SELECT json_agg(i.code ORDER BY i.code) FROM indicator i WHERE i.id = ANY (v_indicators)),
+	       cardinality(v_members) * cardinality(v_indicators),
+	       (SELECT coalesce(sum(json_array_length(x.received)), 0)::int FROM r x),
+	       r.org, r.name, r.received, r.derived, r.missing
+	FROM (SELECT 1) one LEFT JOIN r ON true;
+END $$;
+
+-- GET /v1/organizations/{code}/reporting: its children as they stood at
+-- the period's end × the indicators named.
+CREATE FUNCTION api_organization_reporting(p_scope bigint, p_code text, p_period text, p_indicator text)
+RETURNS TABLE ("@org" text, "@name" text, "@period" text, "@label" text, "@indicators" json,
+               "@expected" int, "@received" int, org text, name text, received json, derived json, missing json)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+	p period_info := period_parse(p_period);
+	v_org bigint := scope_check_on(p_scope, resolve_organization(p_code, NULL), p.end_date, 'code');
+	v_indicators int[] := resolve_codes('indicator', string_to_array(p_indicator, ','), 'indicator')::int[];
+	v_kids bigint[];
+	o organization;
+BEGIN
+	SELECT * INTO o FROM organization WHERE id = v_org;
+	SELECT coalesce(array_agg(l.org_id), '{}') INTO v_kids
+	FROM organization_parent l WHERE l.parent_id = v_org AND l.during @> p.end_date;
+	RETURN QUERY
+	WITH r AS (SELECT * FROM reporting_rows(v_kids, v_indicators, p))
+	SELECT o.code::text, o.name::text, p.code, p.label,
+	       (SELECT json_agg(i.code ORDER BY i.code) FROM indicator i WHERE i.id = ANY (v_indicators)),
+	       cardinality(v_kids) * cardinality(v_indicators),
+	       (SELECT coalesce(sum(json_array_length(x.received)), 0)::int FROM r x),
+	       r.org, r.name, r.received, r.derived, r.missing
+	FROM (SELECT 1) one LEFT JOIN r ON true;
+END $$;

@@ -47,6 +47,8 @@ const struct db_statement db_statements[Q__COUNT] = {
 	[Q_VALUES] = CALL(api_values, "scope", "org", "under", "bloc", "indicator", "period", "year", "cursor", "limit"),
 	[Q_VALUE_CHANGES] = CALL(api_value_changes, "scope", "org", "under", "bloc", "indicator", "period", "year",
 	                         "updated_after", "cursor", "limit"),
+	[Q_BLOC_REPORTING] = CALL(api_bloc_reporting, "scope", "code", "period", "indicator"),
+	[Q_ORGANIZATION_REPORTING] = CALL(api_organization_reporting, "scope", "code", "period", "indicator"),
 	[Q_VALUE_TEMPLATE] = CALL(api_value_template, "scope", "bloc", "under", "indicator", "period", "only"),
 	[Q_VALUE_HISTORY] = CALL(api_value_history, "scope", "org", "under", "bloc", "indicator", "period", "year",
 	                         "cursor", "limit"),

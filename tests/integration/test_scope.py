@@ -138,6 +138,10 @@ READS = [
     ("GET /v1/blocs/Y-BLOC/scoreboard?period=2026&indicator=new_members", [404, 404, 404, 200, 200, 200, 200]),
     ("GET /v1/blocs/X-BLOC/summary?period=2026", [200, 200, 200, 200, 200, 200, 200]),
     ("GET /v1/blocs/Y-BLOC/summary?period=2026", [404, 404, 404, 200, 200, 200, 200]),
+    ("GET /v1/blocs/X-BLOC/reporting?period=2026&indicator=new_members", [200, 200, 200, 200, 200, 200, 200]),
+    ("GET /v1/blocs/Y-BLOC/reporting?period=2026&indicator=new_members", [404, 404, 404, 200, 200, 200, 200]),
+    ("GET /v1/organizations/HT-MOVED/reporting?period=2024&indicator=new_members", [200, 200, 200, 403, 403, 403, 200]),
+    ("GET /v1/organizations/HT-MOVED/reporting?period=2026&indicator=new_members", [403, 403, 403, 200, 200, 200, 200]),
     ("GET /v1/values?bloc=Y-BLOC", [400, 400, 400, 200, 200, 200, 200]),
     ("GET /v1/series?bloc=Y-BLOC&indicator=new_members&from=2026&to=2026", [400, 400, 400, 200, 200, 200, 200]),
     # the other members' own figures stay theirs
