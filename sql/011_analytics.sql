@@ -490,44 +490,14 @@ END $$;
 -- bloc is public among its members: a key that reaches the organizer or any
 -- member of the period's year reads every member's figures here. Reported
 -- figures are joined in bulk; figure() derives only the cells without one.
-CREATE FUNCTION api_bloc_scoreboard(p_scope bigint, p_code text, p_period text, p_indicator text, p_by text)
-RETURNS TABLE ("@bloc" text, "@name" text, "@period" text, "@label" text, "@year" int, "@leader" text,
-               "@leader_person" text, "@deputy" text, "@ranking" text, "@indicator" text, "@by" text,
-               "@leading" json, org text, name text, rank bigint, score numeric, bonus numeric, penalty numeric,
-               missing json, "criteria.indicator" text, "criteria.indicator_name" text, "criteria.weight" numeric, "criteria.cap_pct" numeric,
-               "criteria.actual" numeric, "criteria.target" numeric, "criteria.completion_pct" numeric,
-               "criteria.points" numeric, "criteria.rank" bigint)
-LANGUAGE plpgsql STABLE AS $$
-#variable_conflict use_column
-DECLARE
-	p period_info := period_parse(p_period);
-	v_bloc bigint := bloc_check(p_scope, resolve_bloc(p_code, NULL), p.year, p_code, NULL);
-	v_ind int;
-	v_by text := coalesce(p_by, 'actual');
-	y bloc_year;
-	b bloc;
-	v_ranking text;
-	lower_better boolean := false;
-BEGIN
-	PERFORM bloc_period_check(p, 'a scoreboard');
-	SELECT * INTO b FROM bloc WHERE id = v_bloc;
-	SELECT * INTO y FROM bloc_year WHERE bloc_id = v_bloc AND year = p.year;
-	IF NOT FOUND THEN
-		PERFORM api_raise(404, 'bloc_year_not_found', 'period',
-		                  format('Bloc %s has no record for %s (the year of %s); its years are %s.', b.code, p.year,
-		                         p.code, bloc_years(v_bloc)));
-	END IF;
-	IF p_indicator IS NOT NULL THEN
-		v_ind := resolve_indicator(p_indicator, 'indicator');
-		SELECT NOT higher_is_better INTO lower_better FROM indicator WHERE id = v_ind;
-		v_ranking := 'indicator';
-	ELSIF EXISTS (SELECT 1 FROM bloc_criterion c WHERE c.bloc_id = v_bloc AND c.year = p.year) THEN
-		v_ranking := 'criteria';
-	ELSE
-		PERFORM api_raise(400, 'missing_parameter', 'indicator',
-		                  format('Bloc %s has no scoring criteria for %s; name an indicator to rank by.', b.code, p.year));
-	END IF;
-	RETURN QUERY
+-- A bloc's members ranked for a period, one row per member × criterion:
+-- by its criteria (v_ind NULL) or by one indicator's actual or completion
+-- (v_by). The scoreboard, and the ranks of the period a year before.
+CREATE FUNCTION scoreboard_rows(v_bloc bigint, p period_info, v_ind int, v_by text, lower_better boolean)
+RETURNS TABLE (org_id bigint, rnk bigint, score numeric, bonus numeric, penalty numeric, missing text[],
+               indicator_id int, weight numeric, cap_pct numeric, actual numeric, target numeric, completion numeric,
+               points numeric, crnk bigint)
+LANGUAGE sql STABLE AS $$
 	WITH crit AS (
 		SELECT c.indicator_id, c.weight, c.cap_pct FROM bloc_criterion c
 		WHERE v_ind IS NULL AND c.bloc_id = v_bloc AND c.year = p.year
@@ -579,18 +549,77 @@ BEGIN
 		                             ORDER BY CASE WHEN lower_better THEN -s.rank_value ELSE s.rank_value END DESC) END AS crnk
 		FROM valued s
 	)
+	SELECT r.org_id, r.rnk, r.score, r.bonus, r.penalty, r.missing,
+	       c.indicator_id, c.weight, c.cap_pct, c.actual, c.target, c.completion, c.points, c.crnk
+	FROM ranked r JOIN crit_ranked c ON c.org_id = r.org_id
+$$;
+
+CREATE FUNCTION api_bloc_scoreboard(p_scope bigint, p_code text, p_period text, p_indicator text, p_by text)
+RETURNS TABLE ("@bloc" text, "@name" text, "@period" text, "@label" text, "@year" int, "@leader" text,
+               "@leader_person" text, "@deputy" text, "@ranking" text, "@indicator" text, "@by" text,
+               "@leading" json, org text, name text, rank bigint, previous_rank bigint, score numeric, bonus numeric,
+               penalty numeric,
+               missing json, "criteria.indicator" text, "criteria.indicator_name" text, "criteria.weight" numeric, "criteria.cap_pct" numeric,
+               "criteria.actual" numeric, "criteria.target" numeric, "criteria.completion_pct" numeric,
+               "criteria.points" numeric, "criteria.rank" bigint)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+	p period_info := period_parse(p_period);
+	v_bloc bigint := bloc_check(p_scope, resolve_bloc(p_code, NULL), p.year, p_code, NULL);
+	v_ind int;
+	v_by text := coalesce(p_by, 'actual');
+	y bloc_year;
+	b bloc;
+	v_ranking text;
+	lower_better boolean := false;
+	prev period_info;
+	v_previous jsonb := '{}';
+BEGIN
+	PERFORM bloc_period_check(p, 'a scoreboard');
+	SELECT * INTO b FROM bloc WHERE id = v_bloc;
+	SELECT * INTO y FROM bloc_year WHERE bloc_id = v_bloc AND year = p.year;
+	IF NOT FOUND THEN
+		PERFORM api_raise(404, 'bloc_year_not_found', 'period',
+		                  format('Bloc %s has no record for %s (the year of %s); its years are %s.', b.code, p.year,
+		                         p.code, bloc_years(v_bloc)));
+	END IF;
+	IF p_indicator IS NOT NULL THEN
+		v_ind := resolve_indicator(p_indicator, 'indicator');
+		SELECT NOT higher_is_better INTO lower_better FROM indicator WHERE id = v_ind;
+		v_ranking := 'indicator';
+	ELSIF EXISTS (SELECT 1 FROM bloc_criterion c WHERE c.bloc_id = v_bloc AND c.year = p.year) THEN
+		v_ranking := 'criteria';
+	ELSE
+		PERFORM api_raise(400, 'missing_parameter', 'indicator',
+		                  format('Bloc %s has no scoring criteria for %s; name an indicator to rank by.', b.code, p.year));
+	END IF;
+	-- the same ranking a year before, when the bloc had that year (and
+	-- its criteria, when ranked by them): what the ranks moved from
+	prev := period_year_before(p);
+	IF prev.code IS NOT NULL AND EXISTS (SELECT 1 FROM bloc_year yb WHERE yb.bloc_id = v_bloc AND yb.year = prev.year)
+	   AND (v_ind IS NOT NULL OR EXISTS (SELECT 1 FROM bloc_criterion c WHERE c.bloc_id = v_bloc
+	                                     AND c.year = prev.year)) THEN
+		SELECT coalesce(jsonb_object_agg(x.org_id::text, x.rnk), '{}') INTO v_previous
+		FROM (SELECT DISTINCT s.org_id, s.rnk FROM scoreboard_rows(v_bloc, prev, v_ind, v_by, lower_better) s
+		      WHERE s.rnk IS NOT NULL) x;
+	END IF;
+	RETURN QUERY
+	WITH rows AS (
+		SELECT * FROM scoreboard_rows(v_bloc, p, v_ind, v_by, lower_better)
+	)
 	SELECT b.code::text, b.name::text, p.code, p.label, p.year,
 	       (SELECT o.code::text FROM organization o WHERE o.id = y.leader_id), y.leader_person::text,
 	       (SELECT o.code::text FROM organization o WHERE o.id = y.deputy_id), v_ranking,
 	       (SELECT x.code FROM indicator x WHERE x.id = v_ind), CASE WHEN v_ind IS NOT NULL THEN v_by END,
-	       (SELECT coalesce(json_agg(o.code ORDER BY o.code), '[]') FROM ranked r2 JOIN organization o ON o.id = r2.org_id
-	        WHERE r2.rnk = 1),
-	       o.code::text, o.name::text, r.rnk, r.score, r.bonus, r.penalty, to_json(r.missing),
-	       i.code, i.name::text, c.weight, c.cap_pct, c.actual, c.target, c.completion, c.points, c.crnk
-	FROM ranked r
+	       (SELECT coalesce(json_agg(o.code ORDER BY o.code), '[]')
+	        FROM (SELECT DISTINCT r2.org_id FROM rows r2 WHERE r2.rnk = 1) r2 JOIN organization o ON o.id = r2.org_id),
+	       o.code::text, o.name::text, r.rnk, (v_previous ->> r.org_id::text)::bigint, r.score, r.bonus, r.penalty,
+	       to_json(r.missing), i.code, i.name::text, r.weight, r.cap_pct, r.actual, r.target, r.completion, r.points,
+	       r.crnk
+	FROM rows r
 	JOIN organization o ON o.id = r.org_id
-	JOIN crit_ranked c ON c.org_id = r.org_id
-	JOIN indicator i ON i.id = c.indicator_id
+	JOIN indicator i ON i.id = r.indicator_id
 	ORDER BY r.rnk NULLS LAST, r.score DESC NULLS LAST, o.name COLLATE vietnamese, o.code, i.code;
 END $$;
 

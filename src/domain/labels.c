@@ -61,6 +61,7 @@ static const struct {
 	{"members_completion_pct", "Tổng các thành viên: tỷ lệ (%)"},
 	{"members_reporting", "Số thành viên có số liệu"},
 	{"rank", "Xếp hạng"},
+	{"previous_rank", "Xếp hạng cùng kỳ năm trước"},
 	{"score", "Tổng điểm"},
 	{"bonus", "Điểm thưởng"},
 	{"penalty", "Điểm trừ"},

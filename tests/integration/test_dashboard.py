@@ -335,7 +335,7 @@ def test_csv_export_parses_back_with_vietnamese_intact(api):
     assert r.headers["Content-Type"].startswith("text/csv")
     assert r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["Mã đơn vị", "Tên", "Xếp hạng", "Tổng điểm"]
+    assert rows[0][:5] == ["Mã đơn vị", "Tên", "Xếp hạng", "Xếp hạng cùng kỳ năm trước", "Tổng điểm"]
     body = [dict(zip(rows[0], row)) for row in rows[1:]]
     assert [(b["Mã đơn vị"], b["Tên"], b["Xếp hạng"]) for b in body] == [
         ("HN-HBT", "Liên đoàn Lao động quận Hai Bà Trưng", "1"), ("HN-LB", "Liên đoàn Lao động quận Long Biên", "2"),
@@ -376,3 +376,24 @@ def test_a_bloc_over_a_congress_term_is_refused(api, what):
 def test_a_period_given_twice_is_refused_not_first_wins(api):
     r = api.get("/v1/values?org=HP&period=2022&period=2023")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "period"
+
+
+def test_the_scoreboard_says_where_each_member_ranked_a_year_before(make_db, make_server):
+    """Ranked by new_members: 2023H1 TB 30 > TA 20 > TC 10; 2024H1 TA 50 > TC 40 > TB 5 (TD new).
+    So in 2024H1: TA 1 (was 2), TC 2 (was 3), TB 3 (was 1), TD unranked, never ranked before."""
+    _, admin = make_server(make_db(), role="admin")
+    admin.post("/v1/organizations", json={"code": "TA", "name": "Thành viên A", "kind": "other"})
+    for code, name in [("TA", "Thành viên A"), ("TB", "Thành viên B"), ("TC", "Thành viên C"), ("TD", "Thành viên D")]:
+        if code != "TA":
+            assert admin.post("/v1/organizations", json={"code": code, "name": name, "kind": "other"}).status_code == 201
+    assert admin.put("/v1/blocs/T-CUM", json={"name": "Cụm thử", "kind": "cum", "organizer": "VN"}).status_code == 201
+    assert admin.put("/v1/blocs/T-CUM/years/2023", json={"members": ["TA", "TB", "TC"]}).status_code == 201
+    assert admin.put("/v1/blocs/T-CUM/years/2024", json={"members": ["TA", "TB", "TC", "TD"]}).status_code == 201
+    body = ("org,indicator,period,actual\nTA,new_members,2023H1,20\nTB,new_members,2023H1,30\nTC,new_members,2023H1,10\n"
+            "TA,new_members,2024H1,50\nTB,new_members,2024H1,5\nTC,new_members,2024H1,40\n")
+    assert admin.put("/v1/values", data=body.encode(), headers={"Content-Type": "text/csv"}).status_code == 200
+    board = admin.get("/v1/blocs/T-CUM/scoreboard", params={"period": "2024H1", "indicator": "new_members"}).json()
+    assert [(m["org"], m["rank"], m["previous_rank"]) for m in board["members"]] == [
+        ("TA", 1, 2), ("TC", 2, 3), ("TB", 3, 1), ("TD", None, None)]
+    first = admin.get("/v1/blocs/T-CUM/scoreboard", params={"period": "2023H1", "indicator": "new_members"}).json()
+    assert all(m["previous_rank"] is None for m in first["members"])  # no 2022 for this bloc
