@@ -91,3 +91,19 @@ CREATE FUNCTION bloc_years(p_bloc bigint) RETURNS json
 LANGUAGE sql STABLE
 RETURN coalesce((SELECT json_agg(y.year ORDER BY y.year) FROM bloc_year y WHERE y.bloc_id = p_bloc), '[]'::json);
 
+-- The record of a bloc's year for a period; 404 naming the bloc's years
+-- when there is none.
+CREATE FUNCTION bloc_year_of(p_bloc bigint, p period_info) RETURNS bloc_year
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	y bloc_year;
+BEGIN
+	SELECT * INTO y FROM bloc_year WHERE bloc_id = p_bloc AND year = p.year;
+	IF NOT FOUND THEN
+		PERFORM api_raise(404, 'bloc_year_not_found', 'period',
+		                  format('Bloc %s has no record for %s (the year of %s); its years are %s.',
+		                         (SELECT code FROM bloc WHERE id = p_bloc), p.year, p.code, bloc_years(p_bloc)));
+	END IF;
+	RETURN y;
+END $$;
+

@@ -539,11 +539,7 @@ BEGIN
 	END IF;
 	IF p_bloc IS NOT NULL THEN
 		v_bloc := bloc_check(p_scope, resolve_bloc(p_bloc, 'bloc'), p.year, p_bloc, 'bloc');
-		IF NOT EXISTS (SELECT 1 FROM bloc_year y WHERE y.bloc_id = v_bloc AND y.year = p.year) THEN
-			PERFORM api_raise(404, 'bloc_year_not_found', 'period',
-			                  format('Bloc %s has no record for %s; its years are %s.', upper(p_bloc), p.year,
-			                         bloc_years(v_bloc)));
-		END IF;
+		PERFORM bloc_year_of(v_bloc, p);
 		IF v_indicators IS NULL AND NOT EXISTS (SELECT 1 FROM bloc_criterion c
 		                                        WHERE c.bloc_id = v_bloc AND c.year = p.year) THEN
 			PERFORM api_raise(400, 'missing_parameter', 'indicator',

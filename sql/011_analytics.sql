@@ -306,6 +306,15 @@ BEGIN
 	END IF;
 END $$;
 
+-- The bloc a bloc read names, for a period within a year (p_what says
+-- what the read is, for the message refusing a term).
+CREATE FUNCTION bloc_of_period(p_scope bigint, p_code text, p period_info, p_what text) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	PERFORM bloc_period_check(p, p_what);
+	RETURN bloc_check(p_scope, resolve_bloc(p_code, NULL), p.year, p_code, NULL);
+END $$;
+
 CREATE FUNCTION api_bloc_summary(p_scope bigint, p_code text, p_period text)
 RETURNS TABLE ("@bloc" text, "@name" text, "@period" text, "@label" text, "@year" int, "@members" json,
                indicator text, indicator_name text, unit text, actual numeric, target numeric, completion_pct numeric,
@@ -316,11 +325,10 @@ LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
 	p period_info := period_parse(p_period);
-	v_bloc bigint := bloc_check(p_scope, resolve_bloc(p_code, NULL), p.year, p_code, NULL);
+	v_bloc bigint := bloc_of_period(p_scope, p_code, p, 'a bloc summary');
 	b bloc;
 	v_members bigint[];
 BEGIN
-	PERFORM bloc_period_check(p, 'a bloc summary');
 	SELECT * INTO b FROM bloc WHERE id = v_bloc;
 	SELECT coalesce(array_agg(m.org_id), '{}') INTO v_members FROM bloc_member m WHERE m.bloc_id = v_bloc AND m.year = p.year;
 	RETURN QUERY
@@ -566,7 +574,7 @@ LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
 	p period_info := period_parse(p_period);
-	v_bloc bigint := bloc_check(p_scope, resolve_bloc(p_code, NULL), p.year, p_code, NULL);
+	v_bloc bigint := bloc_of_period(p_scope, p_code, p, 'a scoreboard');
 	v_ind int;
 	v_by text := coalesce(p_by, 'actual');
 	y bloc_year;
@@ -576,14 +584,8 @@ DECLARE
 	prev period_info;
 	v_previous jsonb := '{}';
 BEGIN
-	PERFORM bloc_period_check(p, 'a scoreboard');
 	SELECT * INTO b FROM bloc WHERE id = v_bloc;
-	SELECT * INTO y FROM bloc_year WHERE bloc_id = v_bloc AND year = p.year;
-	IF NOT FOUND THEN
-		PERFORM api_raise(404, 'bloc_year_not_found', 'period',
-		                  format('Bloc %s has no record for %s (the year of %s); its years are %s.', b.code, p.year,
-		                         p.code, bloc_years(v_bloc)));
-	END IF;
+	y := bloc_year_of(v_bloc, p);
 	IF p_indicator IS NOT NULL THEN
 		v_ind := resolve_indicator(p_indicator, 'indicator');
 		SELECT NOT higher_is_better INTO lower_better FROM indicator WHERE id = v_ind;
@@ -670,13 +672,9 @@ DECLARE
 	v_members bigint[];
 	v_indicators int[];
 BEGIN
-	PERFORM bloc_period_check(p, 'reporting status');
-	v_bloc := bloc_check(p_scope, resolve_bloc(p_code, NULL), p.year, p_code, NULL);
+	v_bloc := bloc_of_period(p_scope, p_code, p, 'reporting status');
 	SELECT * INTO b FROM bloc WHERE id = v_bloc;
-	IF NOT EXISTS (SELECT 1 FROM bloc_year y WHERE y.bloc_id = v_bloc AND y.year = p.year) THEN
-		PERFORM api_raise(404, 'bloc_year_not_found', 'period',
-		                  format('Bloc %s has no record for %s; its years are %s.', b.code, p.year, bloc_years(v_bloc)));
-	END IF;
+	PERFORM bloc_year_of(v_bloc, p);
 	v_indicators := CASE WHEN p_indicator IS NOT NULL
 	                     THEN resolve_codes('indicator', string_to_array(p_indicator, ','), 'indicator')::int[]
 	                     ELSE (SELECT array_agg(c.indicator_id ORDER BY c.indicator_id) FROM bloc_criterion c

@@ -181,44 +181,64 @@ static enum db_status failed(struct dbconn *c, PGresult *r, bool *retry)
 	return DB_UNAVAILABLE;
 }
 
-enum db_status db_query(enum query_id id, int nparams, const char *const *params, PGresult **out)
+/* One statement: a prepared one (id, with its parameters) or plain sql. */
+struct statement {
+	enum query_id id;
+	int nparams;
+	const char *const *params;
+	const char *sql; /* plain text instead of id */
+};
+
+/* Sends st on pg: the result, or the failed PQprepare's. */
+static PGresult *send(struct dbconn *c, PGconn *pg, const struct statement *st)
+{
+	if (st->sql)
+		return PQexec(pg, st->sql);
+	const char *name = db_statements[st->id].name;
+	if (!c->prepared[st->id]) {
+		PGresult *r = PQprepare(pg, name, db_statement_sql(st->id), 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r;
+		PQclear(r);
+		c->prepared[st->id] = true;
+	}
+	return PQexecPrepared(pg, name, st->nparams, st->params, NULL, NULL, 0);
+}
+
+/* Runs st; DB_OK, with the result in *out (or cleared when out is NULL),
+ * when it ends in one of the states wanted. A connection that died while
+ * idle (a server restart) fails its first statement, which never ran: one
+ * retry on a fresh connection is safe outside a transaction. */
+static enum db_status run(const struct statement *st, ExecStatusType want, ExecStatusType also, PGresult **out)
 {
 	struct dbconn *c = thread_conn();
-	const char *name = db_statements[id].name;
-	*out = NULL;
-
-	/* A connection that died while idle (server restarted) fails its first
-	 * statement; that statement never ran, so one retry on a fresh
-	 * connection is safe outside a transaction. */
 	for (int attempt = 0; attempt < 2; attempt++) {
 		PGconn *pg = acquire(c);
 		if (!pg)
 			return DB_UNAVAILABLE;
-		if (!c->prepared[id]) {
-			PGresult *r = PQprepare(pg, name, db_statement_sql(id), 0, NULL);
-			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-				bool retry;
-				enum db_status st = failed(c, r, &retry);
-				if (retry)
-					continue;
-				return st;
-			}
-			PQclear(r);
-			c->prepared[id] = true;
-		}
-		PGresult *r = PQexecPrepared(pg, name, nparams, params, NULL, NULL, 0);
+		PGresult *r = send(c, pg, st);
 		ExecStatusType s = PQresultStatus(r);
-		if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
-			*out = r;
+		if (s == want || s == also) {
+			if (out)
+				*out = r;
+			else
+				PQclear(r);
 			return DB_OK;
 		}
 		bool retry;
-		enum db_status st = failed(c, r, &retry);
+		enum db_status status = failed(c, r, &retry);
 		if (!retry)
-			return st;
+			return status;
 	}
 	mark_down(c->message);
 	return DB_UNAVAILABLE;
+}
+
+enum db_status db_query(enum query_id id, int nparams, const char *const *params, PGresult **out)
+{
+	*out = NULL;
+	struct statement st = {.id = id, .nparams = nparams, .params = params};
+	return run(&st, PGRES_TUPLES_OK, PGRES_COMMAND_OK, out);
 }
 
 enum db_status db_call(enum query_id id, db_lookup lookup, const void *ctx, PGresult **out)
@@ -230,29 +250,11 @@ enum db_status db_call(enum query_id id, db_lookup lookup, const void *ctx, PGre
 	return db_query(id, n, values, out);
 }
 
-/* Runs sql as it is; DB_OK when it ends in one of the states wanted. Like
- * db_query, once more on a fresh connection when an idle one turns out
- * dead outside a transaction (a BEGIN after a server restart). */
+/* Plain sql, as it is. */
 static enum db_status exec_plain(const char *sql, ExecStatusType want, ExecStatusType also)
 {
-	struct dbconn *c = thread_conn();
-	for (int attempt = 0; attempt < 2; attempt++) {
-		PGconn *pg = acquire(c);
-		if (!pg)
-			return DB_UNAVAILABLE;
-		PGresult *r = PQexec(pg, sql);
-		ExecStatusType s = PQresultStatus(r);
-		if (s == want || s == also) {
-			PQclear(r);
-			return DB_OK;
-		}
-		bool retry;
-		enum db_status st = failed(c, r, &retry);
-		if (!retry)
-			return st;
-	}
-	mark_down(c->message);
-	return DB_UNAVAILABLE;
+	struct statement st = {.sql = sql};
+	return run(&st, want, also, NULL);
 }
 
 enum db_status db_command(const char *sql)

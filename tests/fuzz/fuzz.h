@@ -28,6 +28,16 @@ char *fuzz_cstr(const uint8_t *data, size_t size);
 /* True when s[0..len) is UTF-8 with no byte below 0x20 (and no NUL). */
 bool fuzz_clean_text(const char *s, size_t len);
 
+/* Fails unless s[0..len) is one COPY text line of a value row: 11
+ * columns (10 raw tabs), one raw newline at its end, no raw CR, UTF-8. */
+void fuzz_check_copy_line(const char *s, size_t len);
+
+/* encode_value_row(), then fuzz_check_copy_line() on what it wrote; the
+ * COPY buffer is emptied after. */
+struct encode_ctx;
+struct import_record;
+void fuzz_encode_value_row(struct encode_ctx *enc, const struct import_record *rec);
+
 enum fuzz_reader { FUZZ_CSV, FUZZ_JSON };
 
 /* A PUT /v1/values body through the reader and encode_value_row(), as

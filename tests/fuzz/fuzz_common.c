@@ -74,7 +74,7 @@ static void on_reject(void *ctx, long line, long idx, const char *field, const c
 
 /* One COPY text line: 11 columns, so exactly 10 raw tabs, one raw newline
  * at the end, no raw carriage return, UTF-8 without NUL. */
-static void check_copy_line(const char *s, size_t len)
+void fuzz_check_copy_line(const char *s, size_t len)
 {
 	FUZZ_CHECK(len > 0 && s[len - 1] == '\n', "the COPY line does not end with a newline: %.*s", (int)len, s);
 	size_t tabs = 0, newlines = 0, bad;
@@ -107,12 +107,17 @@ static bool on_row(void *ctx, const struct import_record *rec)
 			FUZZ_CHECK(f->kind == FIELD_STRING || f->kind == FIELD_NULL, "a CSV field of kind %d", (int)f->kind);
 		}
 	}
-	size_t before = run->copy.len;
-	encode_value_row(&run->enc, rec);
-	if (run->copy.len > before)
-		check_copy_line(run->copy.data + before, run->copy.len - before);
-	buf_reset(&run->copy);
+	fuzz_encode_value_row(&run->enc, rec);
 	return true;
+}
+
+void fuzz_encode_value_row(struct encode_ctx *enc, const struct import_record *rec)
+{
+	size_t before = enc->copy->len;
+	encode_value_row(enc, rec);
+	if (enc->copy->len > before)
+		fuzz_check_copy_line(enc->copy->data + before, enc->copy->len - before);
+	buf_reset(enc->copy);
 }
 
 void fuzz_values_import(const uint8_t *data, size_t size, enum fuzz_reader reader)
