@@ -20,6 +20,8 @@ struct principal {
 	char key_name[128];
 	char scope[64];    /* organization code of the key's subtree, "" = all */
 	char scope_id[24]; /* its internal id as text, "" = all */
+	uint64_t seen_lsn; /* the primary's flushed WAL position at the key check: a read on a
+	                      standby waits for it (db/db.h); 0 unknown, the primary reads */
 };
 
 /* True when req->who may call req->route, with *who filled and *snapshot

@@ -30,6 +30,7 @@ struct config {
 	char *migrations_dir;      /* "" means the files built into the binary */
 	bool public_read;
 	size_t cache_bytes;        /* in-process response cache bound, 0 = off */
+	char *replica_urls;        /* comma list of libpq connection strings of hot standbys, "" for none */
 };
 
 extern struct config cfg;

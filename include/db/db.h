@@ -10,6 +10,8 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "db/queries.h"
 
@@ -32,6 +34,31 @@ enum db_status db_query(enum query_id id, int nparams, const char *const *params
 typedef const char *(*db_lookup)(const void *ctx, const char *name);
 enum db_status db_call(enum query_id id, db_lookup lookup, const void *ctx, PGresult **out)
 	__attribute__((warn_unused_result));
+
+/* ---- read replicas (THIDUA_REPLICA_URLS) ----
+ * A read runs on a hot standby once that standby has replayed min_lsn,
+ * the primary's WAL position when the request's key was checked: so
+ * every write acknowledged before the request is in what it reads. Else,
+ * or when the standby fails or is away (it is left alone for a while),
+ * the read runs on the primary; no request fails for a standby. With no
+ * standby, min_lsn 0 (unknown) or a transaction open, it is db_call. */
+#define DB_MAX_REPLICAS 8
+enum db_status db_read(enum query_id id, db_lookup lookup, const void *ctx, uint64_t min_lsn, PGresult **out)
+	__attribute__((warn_unused_result));
+/* "16/B374D848" as a number; 0 for anything else. */
+uint64_t db_lsn_parse(const char *text);
+int db_replica_count(void);
+
+struct db_replica_state {
+	const char *name;             /* host:port */
+	bool up;
+	long long lag_bytes;          /* behind the primary at the last probe, -1 unknown */
+	unsigned long long reads;     /* reads it served */
+	unsigned long long fallbacks; /* reads meant for it that went to the primary */
+};
+/* Each standby's state; with probe, each is asked its replay position and
+ * the primary its own first (for /readyz). */
+size_t db_replica_states(struct db_replica_state *out, size_t max, bool probe);
 
 /* Runs a statement without parameters that is not worth preparing
  * (BEGIN, COMMIT, SET LOCAL ...). */

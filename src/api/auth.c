@@ -53,7 +53,7 @@ bool auth_authorize(struct request *req, struct principal *who, char **snapshot)
 		reply_db_failure(req, st);
 		return false;
 	}
-	/* columns: id, name, role, scope_id, scope, hash, revoked, snapshot */
+	/* columns: id, name, role, scope_id, scope, hash, revoked, snapshot, flushed WAL position */
 	bool valid = PQntuples(res) == 1 && apikey_matches(&key, PQgetvalue(res, 0, 5)) &&
 	             strcmp(PQgetvalue(res, 0, 6), "t") != 0;
 	if (!valid) {
@@ -67,6 +67,7 @@ bool auth_authorize(struct request *req, struct principal *who, char **snapshot)
 	snprintf(who->scope_id, sizeof who->scope_id, "%s", PQgetvalue(res, 0, 3));
 	snprintf(who->scope, sizeof who->scope, "%s", PQgetvalue(res, 0, 4));
 	*snapshot = xstrdup(PQgetvalue(res, 0, 7));
+	who->seen_lsn = db_lsn_parse(PQgetvalue(res, 0, 8));
 	PQclear(res);
 
 	if (who->role < route->role) {

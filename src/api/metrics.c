@@ -117,6 +117,27 @@ void metrics_render(struct buf *out)
 	           "# HELP thidua_cache_entries Answers held in the cache.\n"
 	           "# TYPE thidua_cache_entries gauge\nthidua_cache_entries %zu\n",
 	           cs.hits, cs.misses, cs.evictions, cs.bytes, cs.max_bytes, cs.entries);
+	struct db_replica_state rs[DB_MAX_REPLICAS];
+	size_t nr = db_replica_states(rs, DB_MAX_REPLICAS, false);
+	if (!nr)
+		return;
+	static const struct {
+		const char *name, *type, *help;
+	} families[] = {
+		{"thidua_replica_up", "gauge", "1 while the read replica is in use (THIDUA_REPLICA_URLS)."},
+		{"thidua_replica_lag_bytes", "gauge", "How far the replica was behind the primary when last asked (-1 unknown)."},
+		{"thidua_replica_reads_total", "counter", "Reads the replica served."},
+		{"thidua_replica_fallbacks_total", "counter", "Reads meant for the replica that went to the primary (behind, or away)."},
+	};
+	for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {
+		buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", families[f].name, families[f].help, families[f].name,
+		           families[f].type);
+		for (size_t i = 0; i < nr; i++) {
+			long long v = f == 0 ? rs[i].up : f == 1 ? rs[i].lag_bytes : f == 2 ? (long long)rs[i].reads
+			                                                                   : (long long)rs[i].fallbacks;
+			buf_printf(out, "%s{replica=\"%s\"} %lld\n", families[f].name, rs[i].name, v);
+		}
+	}
 }
 
 void metrics_cleanup(void)

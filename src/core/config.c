@@ -64,6 +64,10 @@ static const struct cf_var vars[] = {
 	 "read migrations from this directory instead of the copies built into the binary"},
 	{"THIDUA_PUBLIC_READ", CF_BOOL, "false", CF(public_read), 0, 0,
 	 "let requests without a key read (GET) everything; writes still need a key"},
+	{"THIDUA_REPLICA_URLS", CF_STRING, "", CF(replica_urls), 0, 0,
+	 "comma-separated libpq connection strings of PostgreSQL hot standbys that serve reads (writes and key "
+	 "checks stay on THIDUA_DATABASE_URL; a read goes to a standby only once it has replayed every write "
+	 "acknowledged before the request)"},
 	{"THIDUA_CACHE_BYTES", CF_SIZE, "32M", CF(cache_bytes), 0, 1ULL << 31,
 	 "memory for cached dashboard responses (suffix K, M or G); 0 turns the cache off"},
 };
@@ -313,5 +317,6 @@ void config_free(void)
 	free(cfg.database_url);
 	free(cfg.cors_origins);
 	free(cfg.migrations_dir);
+	free(cfg.replica_urls);
 	memset(&cfg, 0, sizeof cfg);
 }

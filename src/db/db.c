@@ -13,6 +13,7 @@
 #include "util/timeutil.h"
 
 struct dbconn {
+	int replica; /* -1: the primary; else the standby's index in replicas[] */
 	PGconn *pg;
 	bool prepared[Q__COUNT];
 	bool in_transaction;
@@ -24,22 +25,51 @@ struct dbconn {
 };
 
 static _Thread_local struct dbconn *tls;
+static _Thread_local struct dbconn *tls_replicas[DB_MAX_REPLICAS];
+static _Thread_local struct dbconn *last; /* the connection of the last statement, for db_error_*() */
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dbconn *registry;
 static _Atomic int64_t retry_after_us; /* no connection attempt before this */
 static atomic_bool was_down;
 static atomic_bool ever_up;
 
+/* The hot standbys of THIDUA_REPLICA_URLS and what is known of each. */
+struct replica {
+	char *url;
+	char name[96];                /* host:port, for /readyz and /metrics */
+	_Atomic uint64_t replay_lsn;  /* the highest replay position seen */
+	_Atomic int64_t down_until_us;
+	_Atomic int64_t lag_bytes;    /* behind the primary at the last probe, -1 unknown */
+	atomic_bool up;
+	atomic_ullong reads, fallbacks;
+};
+static struct replica replicas[DB_MAX_REPLICAS];
+static int nreplicas;
+static pthread_once_t replicas_once = PTHREAD_ONCE_INIT;
+
+static struct dbconn *registered(int replica)
+{
+	struct dbconn *c = xcalloc(1, sizeof *c);
+	c->replica = replica;
+	pthread_mutex_lock(&registry_lock);
+	c->next = registry;
+	registry = c;
+	pthread_mutex_unlock(&registry_lock);
+	return c;
+}
+
 static struct dbconn *thread_conn(void)
 {
-	if (!tls) {
-		tls = xcalloc(1, sizeof *tls);
-		pthread_mutex_lock(&registry_lock);
-		tls->next = registry;
-		registry = tls;
-		pthread_mutex_unlock(&registry_lock);
-	}
+	if (!tls)
+		tls = registered(-1);
 	return tls;
+}
+
+static struct dbconn *replica_conn(int i)
+{
+	if (!tls_replicas[i])
+		tls_replicas[i] = registered(i);
+	return tls_replicas[i];
 }
 
 static void keep_error(struct dbconn *c, const PGresult *r)
@@ -84,12 +114,12 @@ static void notice(void *arg, const PGresult *r)
 	log_msg(warning ? LOG_WARN : LOG_DEBUG, NULL, "database %s: %s", severity ? severity : "notice", msg ? msg : "");
 }
 
-static PGconn *open_connection(char *err, size_t errlen)
+static PGconn *open_connection(const char *url, char *err, size_t errlen)
 {
 	char timeout[16];
 	snprintf(timeout, sizeof timeout, "%u", cfg.db_connect_timeout_s);
 	const char *keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", NULL};
-	const char *vals[] = {cfg.database_url, timeout, "thidua", "UTF8", NULL};
+	const char *vals[] = {url, timeout, "thidua", "UTF8", NULL};
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(pg) != CONNECTION_OK) {
 		snprintf(err, errlen, "%s", PQerrorMessage(pg));
@@ -125,6 +155,17 @@ static PGconn *open_connection(char *err, size_t errlen)
 	return pg;
 }
 
+/* A standby that failed is left alone for this long before it is tried
+ * again; reads go to the primary meanwhile. */
+#define REPLICA_RETRY_MS 5000
+
+static void replica_down(struct replica *r, const char *why)
+{
+	atomic_store(&r->down_until_us, time_mono_us() + REPLICA_RETRY_MS * 1000);
+	if (atomic_exchange(&r->up, false))
+		log_warn(NULL, "read replica %s unavailable, reads go to the primary: %s", r->name, why);
+}
+
 /* This thread's live connection, or NULL while the server is unreachable. */
 static PGconn *acquire(struct dbconn *c)
 {
@@ -132,12 +173,24 @@ static PGconn *acquire(struct dbconn *c)
 		return c->pg;
 	if (c->pg)
 		drop(c);
+	if (c->replica >= 0) {
+		struct replica *r = &replicas[c->replica];
+		if (time_mono_us() < atomic_load(&r->down_until_us))
+			return NULL;
+		char err[512];
+		c->pg = open_connection(r->url, err, sizeof err);
+		if (!c->pg)
+			replica_down(r, err);
+		else if (!atomic_exchange(&r->up, true))
+			log_info(NULL, "read replica %s reachable", r->name);
+		return c->pg;
+	}
 	if (time_mono_us() < atomic_load(&retry_after_us)) {
 		snprintf(c->message, sizeof c->message, "database unavailable (retrying shortly)");
 		return NULL;
 	}
 	char err[512];
-	c->pg = open_connection(err, sizeof err);
+	c->pg = open_connection(cfg.database_url, err, sizeof err);
 	if (!c->pg) {
 		snprintf(c->message, sizeof c->message, "%s", err);
 		mark_down(err);
@@ -209,9 +262,10 @@ static PGresult *send(struct dbconn *c, PGconn *pg, const struct statement *st)
  * when it ends in one of the states wanted. A connection that died while
  * idle (a server restart) fails its first statement, which never ran: one
  * retry on a fresh connection is safe outside a transaction. */
-static enum db_status run(const struct statement *st, ExecStatusType want, ExecStatusType also, PGresult **out)
+static enum db_status run_on(struct dbconn *c, const struct statement *st, ExecStatusType want, ExecStatusType also,
+                             PGresult **out)
 {
-	struct dbconn *c = thread_conn();
+	last = c;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		PGconn *pg = acquire(c);
 		if (!pg)
@@ -230,8 +284,14 @@ static enum db_status run(const struct statement *st, ExecStatusType want, ExecS
 		if (!retry)
 			return status;
 	}
-	mark_down(c->message);
+	if (c->replica < 0)
+		mark_down(c->message);
 	return DB_UNAVAILABLE;
+}
+
+static enum db_status run(const struct statement *st, ExecStatusType want, ExecStatusType also, PGresult **out)
+{
+	return run_on(thread_conn(), st, want, also, out);
 }
 
 enum db_status db_query(enum query_id id, int nparams, const char *const *params, PGresult **out)
@@ -295,7 +355,7 @@ enum db_status db_copy_begin(const char *sql)
 
 enum db_status db_copy_put(const char *data, size_t len)
 {
-	struct dbconn *c = thread_conn();
+	struct dbconn *c = last = thread_conn();
 	if (PQputCopyData(c->pg, data, (int)len) == 1)
 		return DB_OK;
 	keep_error(c, NULL);
@@ -304,7 +364,7 @@ enum db_status db_copy_put(const char *data, size_t len)
 
 enum db_status db_copy_end(void)
 {
-	struct dbconn *c = thread_conn();
+	struct dbconn *c = last = thread_conn();
 	if (PQputCopyEnd(c->pg, NULL) != 1) {
 		keep_error(c, NULL);
 		return connection_lost(c) ? DB_UNAVAILABLE : DB_ERROR;
@@ -333,22 +393,22 @@ void db_copy_abort(void)
 
 const char *db_error_sqlstate(void)
 {
-	return thread_conn()->sqlstate;
+	return (last ? last : thread_conn())->sqlstate;
 }
 
 const char *db_error_message(void)
 {
-	return thread_conn()->message;
+	return (last ? last : thread_conn())->message;
 }
 
 const char *db_error_detail(void)
 {
-	return thread_conn()->detail;
+	return (last ? last : thread_conn())->detail;
 }
 
 const char *db_error_hint(void)
 {
-	return thread_conn()->hint;
+	return (last ? last : thread_conn())->hint;
 }
 
 bool db_is_up(void)
@@ -360,6 +420,9 @@ void db_release(void)
 {
 	if (tls)
 		drop(tls);
+	for (int i = 0; i < DB_MAX_REPLICAS; i++)
+		if (tls_replicas[i])
+			drop(tls_replicas[i]);
 }
 
 void db_close_all(void)
@@ -375,13 +438,171 @@ void db_close_all(void)
 		c = next;
 	}
 	tls = NULL;
+	memset(tls_replicas, 0, sizeof tls_replicas);
+	last = NULL;
+	for (int i = 0; i < nreplicas; i++) { /* the process is ending: no read comes after */
+		free(replicas[i].url);
+		replicas[i].url = NULL;
+	}
 }
 
 PGconn *db_connect_direct(void)
 {
 	char err[512];
-	PGconn *pg = open_connection(err, sizeof err);
+	PGconn *pg = open_connection(cfg.database_url, err, sizeof err);
 	if (!pg)
 		fprintf(stderr, "thidua: cannot connect to the database (THIDUA_DATABASE_URL): %s\n", err);
 	return pg;
+}
+
+/* ---- read replicas ---- */
+
+uint64_t db_lsn_parse(const char *text)
+{
+	unsigned long hi, lo;
+	char tail;
+	if (!text || sscanf(text, "%lx/%lx%c", &hi, &lo, &tail) != 2)
+		return 0;
+	return ((uint64_t)hi << 32) | (lo & 0xFFFFFFFFu);
+}
+
+/* THIDUA_REPLICA_URLS, once: each standby's connection string and a name
+ * for it (host:port). */
+static void replicas_init(void)
+{
+	const char *p = cfg.replica_urls ? cfg.replica_urls : "";
+	while (*p && nreplicas < DB_MAX_REPLICAS) {
+		size_t n = strcspn(p, ",");
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n) {
+			struct replica *r = &replicas[nreplicas++];
+			r->url = xstrndup(p, n);
+			atomic_store(&r->lag_bytes, -1);
+			const char *host = NULL, *port = NULL;
+			PQconninfoOption *opts = PQconninfoParse(r->url, NULL);
+			for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+				if (!strcmp(o->keyword, "host") && o->val)
+					host = o->val;
+				else if (!strcmp(o->keyword, "port") && o->val)
+					port = o->val;
+			}
+			snprintf(r->name, sizeof r->name, "%s:%s", host ? host : "localhost", port ? port : "5432");
+			PQconninfoFree(opts);
+		}
+		p += strcspn(p, ",");
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+}
+
+int db_replica_count(void)
+{
+	pthread_once(&replicas_once, replicas_init);
+	return nreplicas;
+}
+
+/* The standby's replay position, asked of it (0 when it cannot say: not a
+ * standby, or unreachable). */
+static uint64_t replay_position(struct dbconn *c)
+{
+	struct statement st = {.sql = "SELECT pg_last_wal_replay_lsn()::text WHERE pg_is_in_recovery()"};
+	PGresult *r;
+	if (run_on(c, &st, PGRES_TUPLES_OK, PGRES_TUPLES_OK, &r) != DB_OK)
+		return 0;
+	uint64_t lsn = PQntuples(r) == 1 ? db_lsn_parse(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	struct replica *rep = &replicas[c->replica];
+	uint64_t seen = atomic_load(&rep->replay_lsn);
+	while (lsn > seen && !atomic_compare_exchange_weak(&rep->replay_lsn, &seen, lsn))
+		;
+	return lsn;
+}
+
+/* Whether standby i has replayed min_lsn: what it said last, else asked
+ * now (replay positions only grow). */
+static bool caught_up(int i, uint64_t min_lsn)
+{
+	if (atomic_load(&replicas[i].replay_lsn) >= min_lsn)
+		return true;
+	uint64_t now = replay_position(replica_conn(i));
+	if (now && now < min_lsn)
+		atomic_store(&replicas[i].lag_bytes, (int64_t)(min_lsn - now));
+	return now >= min_lsn;
+}
+
+/* A failure of the standby rather than of the statement: it went away,
+ * it cancelled the query for a conflict with recovery, it is not a
+ * standby (or refuses to write, which a read should not do). */
+static bool standby_trouble(const struct dbconn *c, enum db_status st)
+{
+	const char *s = c->sqlstate;
+	return st == DB_UNAVAILABLE || !strcmp(s, "40001") || !strncmp(s, "57", 2) || !strcmp(s, "25006") ||
+	       !strncmp(s, "08", 2) || !*s;
+}
+
+static _Thread_local unsigned next_replica;
+
+enum db_status db_read(enum query_id id, db_lookup lookup, const void *ctx, uint64_t min_lsn, PGresult **out)
+{
+	*out = NULL;
+	if (db_replica_count() == 0 || min_lsn == 0 || thread_conn()->in_transaction)
+		return db_call(id, lookup, ctx, out);
+	const char *values[QUERY_MAX_ARGS];
+	int n = 0;
+	for (; db_statements[id].args[n]; n++)
+		values[n] = lookup(ctx, db_statements[id].args[n]);
+	struct statement st = {.id = id, .nparams = n, .params = values};
+	for (int k = 0; k < nreplicas; k++) {
+		int i = (int)(next_replica++ % (unsigned)nreplicas);
+		struct replica *r = &replicas[i];
+		if (time_mono_us() < atomic_load(&r->down_until_us) || !caught_up(i, min_lsn)) {
+			atomic_fetch_add(&r->fallbacks, 1);
+			continue;
+		}
+		struct dbconn *c = replica_conn(i);
+		enum db_status status = run_on(c, &st, PGRES_TUPLES_OK, PGRES_COMMAND_OK, out);
+		if (status == DB_OK) {
+			atomic_fetch_add(&r->reads, 1);
+			return DB_OK;
+		}
+		if (!standby_trouble(c, status))
+			return status; /* the statement's own error: the primary would say the same */
+		if (status == DB_UNAVAILABLE)
+			replica_down(r, c->message);
+		atomic_fetch_add(&r->fallbacks, 1);
+	}
+	return db_query(id, n, values, out);
+}
+
+size_t db_replica_states(struct db_replica_state *out, size_t max, bool probe)
+{
+	size_t n = 0;
+	uint64_t primary = 0;
+	if (probe && db_replica_count() > 0) {
+		struct statement st = {.sql = "SELECT pg_current_wal_lsn()::text"};
+		PGresult *r;
+		if (run(&st, PGRES_TUPLES_OK, PGRES_TUPLES_OK, &r) == DB_OK) {
+			primary = db_lsn_parse(PQgetvalue(r, 0, 0));
+			PQclear(r);
+		}
+	}
+	for (int i = 0; i < db_replica_count() && n < max; i++) {
+		struct replica *r = &replicas[i];
+		if (probe && time_mono_us() >= atomic_load(&r->down_until_us)) {
+			uint64_t at = replay_position(replica_conn(i));
+			if (at && primary)
+				atomic_store(&r->lag_bytes, primary > at ? (int64_t)(primary - at) : 0);
+			else if (!at)
+				replica_down(r, "it does not answer as a standby");
+		}
+		out[n++] = (struct db_replica_state){
+			.name = r->name,
+			.up = time_mono_us() >= atomic_load(&r->down_until_us) && atomic_load(&r->up),
+			.lag_bytes = atomic_load(&r->lag_bytes),
+			.reads = atomic_load(&r->reads),
+			.fallbacks = atomic_load(&r->fallbacks),
+		};
+	}
+	return n;
 }

@@ -13,9 +13,12 @@ const struct db_statement db_statements[Q__COUNT] = {
 	[Q_NONE] = {"none", "SELECT", NULL, {NULL}},
 	[Q_MIGRATIONS_APPLIED] = {"migrations_applied", "SELECT name, sha256 FROM schema_migrations ORDER BY name", NULL,
 	                          {NULL}},
-	/* The snapshot rides along for the response cache (api/cache.h). */
-	[Q_KEY_LOOKUP] = {"key_lookup", "SELECT k.*, pg_current_snapshot()::text FROM key_lookup(p_prefix => $1) k", NULL,
-	                  {NULL}},
+	/* The snapshot rides along for the response cache (api/cache.h), and
+	 * the primary's flushed WAL position for reads on a standby (db.h). */
+	[Q_KEY_LOOKUP] = {"key_lookup",
+	                  "SELECT k.*, pg_current_snapshot()::text, pg_current_wal_flush_lsn()::text "
+	                  "FROM key_lookup(p_prefix => $1) k",
+	                  NULL, {NULL}},
 	[Q_SNAPSHOT] = {"snapshot", "SELECT pg_current_snapshot()::text", NULL, {NULL}},
 	[Q_SYNC_AS_OF] = {"sync_as_of", "SELECT sync_as_of()", NULL, {NULL}},
 	/* The input arguments of a function, in order: name, type, whether it

@@ -23,7 +23,11 @@ void param_set(struct request *req, const char *name, const char *value)
 
 enum http_status run_call(struct request *req, enum query_id q, PGresult **res)
 {
-	enum db_status st = db_call(q, params_lookup, req->params, res);
+	/* a read may go to a standby that has every write acknowledged before
+	 * the key check; anything within a write stays on the primary */
+	bool read = req->method == HTTP_GET || req->method == HTTP_HEAD;
+	enum db_status st = read ? db_read(q, params_lookup, req->params, req->who->seen_lsn, res)
+	                         : db_call(q, params_lookup, req->params, res);
 	return st == DB_OK ? HTTP_PROCEED : reply_db_failure(req, st);
 }
 

@@ -116,7 +116,17 @@ enum http_status handle_readyz(struct request *req)
 		buf_free(&report);
 		atomic_store(&signatures_ok, true);
 	}
-	return reply_json(req, HTTP_OK, json_pack("{s:s, s:i}", "status", "ready", "migrations", applied_count));
+	json_t *ready = json_pack("{s:s, s:i}", "status", "ready", "migrations", applied_count);
+	struct db_replica_state rs[DB_MAX_REPLICAS];
+	size_t nr = db_replica_states(rs, DB_MAX_REPLICAS, true);
+	if (nr) { /* a standby away does not make the service unready: reads go to the primary */
+		json_t *list = json_array();
+		for (size_t i = 0; i < nr; i++)
+			json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "name", rs[i].name, "state",
+			                                      rs[i].up ? "up" : "down", "lag_bytes", (json_int_t)rs[i].lag_bytes));
+		json_object_set_new(ready, "replicas", list);
+	}
+	return reply_json(req, HTTP_OK, ready);
 }
 
 enum http_status handle_openapi(struct request *req)

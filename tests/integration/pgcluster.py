@@ -53,8 +53,10 @@ def _conf_value(value) -> str:
 
 
 class PgCluster:
-    def __init__(self, state_file: str | None = None, settings: dict | None = None):
-        """settings: postgresql.conf parameters over DEFAULT_SETTINGS."""
+    def __init__(self, state_file: str | None = None, settings: dict | None = None,
+                 standby_of: "PgCluster | None" = None):
+        """settings: postgresql.conf parameters over DEFAULT_SETTINGS. standby_of: a
+        hot standby of that cluster (pg_basebackup -R), streaming from it."""
         self.bindir = pg_bindir()
         self.dir = tempfile.mkdtemp(prefix="thidua-pg-", dir="/tmp")
         os.chmod(self.dir, 0o700)
@@ -65,10 +67,16 @@ class PgCluster:
         self.user = "thidua"
         self.state_file = state_file
         self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
-        subprocess.run(
-            _as_owner([f"{self.bindir}/initdb", "-D", self.datadir, "-U", self.user, "--auth=trust",
-                       "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
-            check=True, stdout=subprocess.DEVNULL)
+        if standby_of:
+            subprocess.run(
+                _as_owner([f"{self.bindir}/pg_basebackup", "-D", self.datadir, "-R", "-X", "stream", "-c", "fast",
+                           "-h", standby_of.socketdir, "-U", self.user, "--no-sync"]),
+                check=True, stdout=subprocess.DEVNULL)
+        else:
+            subprocess.run(
+                _as_owner([f"{self.bindir}/initdb", "-D", self.datadir, "-U", self.user, "--auth=trust",
+                           "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
+                check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(self.datadir, "postgresql.conf"), "a") as f:
             f.write("listen_addresses = ''\n"
                     f"unix_socket_directories = '{self.socketdir}'\n")
