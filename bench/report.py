@@ -90,6 +90,20 @@ lines += [
     f"Memory of a fresh instance: {mem['idle_kb'] / 1024:.1f} MiB idle, {mem['max_kb'] / 1024:.1f} MiB at most "
     f"while 1000 keep-alive connections were open and served (peak RSS {mem['peak_kb'] / 1024:.1f} MiB).",
     "",
+]
+page = r.get("page")
+if page:
+    kb = lambda n: f"{n / 1024:.1f} KB"  # noqa: E731
+    size = f"its HTML, JS and CSS weigh {kb(page['page_bytes'])} (Chart.js, {kb(page['chartjs_bytes'])}, apart)"
+    if page.get("loads_ms"):
+        warm = (f", {page['warm_median_ms']:.0f} ms (median) on the {len(page['loads_ms']) - 1} loads after"
+                if page.get("warm_median_ms") is not None else "")
+        lines += [f"Dashboard: the page of that scoreboard ({page['members']} members) in headless Chromium has its "
+                  f"table and chart drawn {page['first_ms']:.0f} ms after navigation on a first load{warm}; {size} "
+                  "(bench/page.py).", ""]
+    elif "page_bytes" in page:
+        lines += [f"Dashboard: the page was not drawn ({page.get('skipped') or page.get('error')}); {size}.", ""]
+lines += [
     "| target | measured | |",
     "|---|---:|---|",
 ]
