@@ -61,8 +61,7 @@
   // A GET form whose selects submit on change: each choice is a new
   // address, so the back button and a shared link both work.
   T.autoForm = function (attrs, ...children) {
-    const form = h("form", Object.assign({ method: "get", class: "controls" }, attrs), children,
-      h("noscript", null, h("button", null, "Xem")));
+    const form = h("form", Object.assign({ method: "get", class: "controls" }, attrs), children);
     form.addEventListener("change", (e) => {
       if (e.target.matches("select")) form.requestSubmit();
     });
