@@ -24,9 +24,13 @@ struct principal {
 	                      standby waits for it (db/db.h); 0 unknown, the primary reads */
 };
 
-/* True when req->who may call req->route, with *who filled and *snapshot
- * set to the database snapshot the key lookup saw (malloc'd, NULL when
- * there was no lookup). False when the answer (401, 403, 503) is made. */
-bool auth_authorize(struct request *req, struct principal *who, char **snapshot);
+/* True when req->who may call req->route, with *who filled and *version
+ * set to the version of what a cached answer depends on (cache_on and
+ * cache_code, see api/pipeline.c; sql/012_cache.sql), which the key
+ * lookup computes in the same round trip (malloc'd; NULL without a
+ * lookup or without cache_on). False when the answer (401, 403, 503) is
+ * made. */
+bool auth_authorize(struct request *req, struct principal *who, const char *cache_on, const char *cache_code,
+                    char **version);
 
 #endif

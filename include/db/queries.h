@@ -17,7 +17,7 @@ enum query_id {
 	/* plain SQL */
 	Q_MIGRATIONS_APPLIED,
 	Q_KEY_LOOKUP,
-	Q_SNAPSHOT,
+	Q_CACHE_VERSION,
 	Q_SYNC_AS_OF,
 	Q_FUNCTION_SIGNATURE,
 	/* function calls */

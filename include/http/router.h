@@ -15,6 +15,16 @@ enum route_flags {
 	ROUTE_CACHED = 1 << 0, /* the answer may come from the response cache */
 };
 
+/* What a cached route's answer depends on (sql/012_cache.sql): the cache
+ * reuses it while that has not changed. */
+enum cache_on {
+	CACHE_ON_ALL = 0,       /* every value anywhere, and the structure */
+	CACHE_ON_STRUCTURE,     /* organizations, indicators, blocs, keys, locks: no value */
+	CACHE_ON_PATH_ORG,      /* the values about the organization of the path's {code} */
+	CACHE_ON_PATH_BLOC,     /* the values about the bloc of the path's {code} */
+	CACHE_ON_QUERY,         /* the organization or bloc the query names (org, under, bloc), else all */
+};
+
 struct param_spec;
 
 struct route {
@@ -29,6 +39,7 @@ struct route {
 	const char *array;               /* a table answer: the name of its rows' array in JSON */
 	const char *file;                /* a table answer: the download's name, {param} filled in */
 	const char *title;               /* a table answer: what it is, in Vietnamese, atop an XLSX export */
+	enum cache_on cache_on;          /* ROUTE_CACHED: what its answer depends on */
 };
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED };

@@ -21,10 +21,11 @@ static bool unauthorized(struct request *req, const char *code, const char *deta
 	return false;
 }
 
-bool auth_authorize(struct request *req, struct principal *who, char **snapshot)
+bool auth_authorize(struct request *req, struct principal *who, const char *cache_on, const char *cache_code,
+                    char **version)
 {
 	const struct route *route = req->route;
-	*snapshot = NULL;
+	*version = NULL;
 	if (route->role == ROLE_PUBLIC)
 		return true;
 
@@ -47,13 +48,13 @@ bool auth_authorize(struct request *req, struct principal *who, char **snapshot)
 		return unauthorized(req, "invalid_key", "That is not a thidua API key; keys look like thd_<12 hex>_<43 characters>.");
 
 	PGresult *res;
-	const char *params[] = {key.prefix};
-	enum db_status st = db_query(Q_KEY_LOOKUP, 1, params, &res);
+	const char *params[] = {key.prefix, cache_on, cache_code};
+	enum db_status st = db_query(Q_KEY_LOOKUP, 3, params, &res);
 	if (st != DB_OK) {
 		reply_db_failure(req, st);
 		return false;
 	}
-	/* columns: id, name, role, scope_id, scope, hash, revoked, snapshot, flushed WAL position */
+	/* columns: id, name, role, scope_id, scope, hash, revoked, cache version, flushed WAL position */
 	bool valid = PQntuples(res) == 1 && apikey_matches(&key, PQgetvalue(res, 0, 5)) &&
 	             strcmp(PQgetvalue(res, 0, 6), "t") != 0;
 	if (!valid) {
@@ -66,13 +67,13 @@ bool auth_authorize(struct request *req, struct principal *who, char **snapshot)
 	who->role = role_parse(PQgetvalue(res, 0, 2));
 	snprintf(who->scope_id, sizeof who->scope_id, "%s", PQgetvalue(res, 0, 3));
 	snprintf(who->scope, sizeof who->scope, "%s", PQgetvalue(res, 0, 4));
-	*snapshot = xstrdup(PQgetvalue(res, 0, 7));
+	*version = PQgetisnull(res, 0, 7) ? NULL : xstrdup(PQgetvalue(res, 0, 7));
 	who->seen_lsn = db_lsn_parse(PQgetvalue(res, 0, 8));
 	PQclear(res);
 
 	if (who->role < route->role) {
-		free(*snapshot);
-		*snapshot = NULL;
+		free(*version);
+		*version = NULL;
 		reply_problem(req, HTTP_FORBIDDEN, "forbidden_role", "This key's role is %s; %s %s needs %s%s.",
 		              role_name(who->role), req->method_name, route->pattern, role_name(route->role),
 		              route->role == ROLE_ADMIN ? "" : " or above");

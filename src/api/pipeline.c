@@ -194,24 +194,61 @@ static char *cache_key(const struct request *req)
 	return buf_steal(&key);
 }
 
-/* Whether the answer may come from the cache: a cached route, and the
- * snapshot known (the key lookup brings it; a public read asks). */
-static bool cacheable(struct request *req, char **snapshot)
+/* What the answer depends on (sql/012_cache.sql): *on is NULL for a
+ * route whose answers are not cached, else "structure", "all", or "org"
+ * or "bloc" with the subject's code in *code. A query naming one
+ * organization (org, under) or one bloc is about it; one naming several,
+ * or none, is about everything. */
+static void cache_subject(const struct request *req, const char **on, const char **code)
 {
-	if (!(req->route->flags & ROUTE_CACHED) || !cache_enabled())
+	*on = NULL;
+	*code = NULL;
+	const struct route *r = req->route;
+	if (!(r->flags & ROUTE_CACHED) || !cache_enabled())
+		return;
+	const char *org = params_get(req->params, "org"), *under = params_get(req->params, "under"),
+	           *bloc = params_get(req->params, "bloc");
+	switch (r->cache_on) {
+	case CACHE_ON_STRUCTURE: *on = "structure"; return;
+	case CACHE_ON_PATH_ORG: *on = "org"; *code = params_get(req->params, "code"); return;
+	case CACHE_ON_PATH_BLOC: *on = "bloc"; *code = params_get(req->params, "code"); return;
+	case CACHE_ON_QUERY:
+		if (!!org + !!under + !!bloc == 1) {
+			const char *one = org ? org : under ? under : bloc;
+			if (!strchr(one, ',')) {
+				*on = bloc ? "bloc" : "org";
+				*code = one;
+				return;
+			}
+		}
+		*on = "all";
+		return;
+	case CACHE_ON_ALL: *on = "all"; return;
+	}
+}
+
+/* Whether the answer may come from the cache: a cached route, and the
+ * version of what it depends on known (the key lookup brings it; a public
+ * read asks). */
+static bool cacheable(struct request *req, char **version)
+{
+	const char *on, *code;
+	cache_subject(req, &on, &code);
+	if (!on)
 		return false;
-	if (!*snapshot) {
+	if (!*version) {
 		PGresult *r;
-		if (db_query(Q_SNAPSHOT, 0, NULL, &r) != DB_OK)
+		const char *args[] = {on, code};
+		if (db_query(Q_CACHE_VERSION, 2, args, &r) != DB_OK)
 			return false; /* the handler meets the same failure and says so */
-		*snapshot = xstrdup(PQgetvalue(r, 0, 0));
+		*version = xstrdup(PQgetvalue(r, 0, 0));
 		PQclear(r);
 	}
-	return true;
+	return *version && **version;
 }
 
 /* Runs the route's handler, or answers from the cache when an answer to
- * the same request was computed under the same database snapshot. */
+ * the same request was computed while what it depends on was the same. */
 static void run_handler(struct request *req, char *snapshot)
 {
 	if (!cacheable(req, &snapshot)) {
@@ -246,7 +283,9 @@ static void on_request(struct request *req)
 	if (!validate_params(req))
 		return;
 	char *snapshot;
-	if (!auth_authorize(req, req->who, &snapshot))
+	const char *on, *code;
+	cache_subject(req, &on, &code);
+	if (!auth_authorize(req, req->who, on, code, &snapshot))
 		return;
 	params_set(req->params, "scope", req->who->scope_id[0] ? req->who->scope_id : NULL);
 	run_handler(req, snapshot);

@@ -330,11 +330,18 @@ enum db_status db_begin(void)
 	return s;
 }
 
+/* Every this many commits on a thread, the rows the response cache
+ * counts writes with are folded (sql/012_cache.sql), so they stay few. */
+#define COMPACT_EVERY 32
+
 enum db_status db_commit(void)
 {
+	static _Thread_local unsigned commits;
 	struct dbconn *c = thread_conn();
 	enum db_status s = db_command("COMMIT");
 	c->in_transaction = false;
+	if (s == DB_OK && ++commits % COMPACT_EVERY == 0 && db_command("SELECT cache_bump_compact()") != DB_OK)
+		log_warn(NULL, "folding the cache's write counts failed: %s", db_error_message());
 	return s;
 }
 

@@ -13,13 +13,15 @@ const struct db_statement db_statements[Q__COUNT] = {
 	[Q_NONE] = {"none", "SELECT", NULL, {NULL}},
 	[Q_MIGRATIONS_APPLIED] = {"migrations_applied", "SELECT name, sha256 FROM schema_migrations ORDER BY name", NULL,
 	                          {NULL}},
-	/* The snapshot rides along for the response cache (api/cache.h), and
-	 * the primary's flushed WAL position for reads on a standby (db.h). */
+	/* The version of what the answer depends on rides along for the
+	 * response cache (api/cache.h, sql/012_cache.sql: $2 what it depends
+	 * on, $3 its subject), and the primary's flushed WAL position for reads
+	 * on a standby (db.h). */
 	[Q_KEY_LOOKUP] = {"key_lookup",
-	                  "SELECT k.*, pg_current_snapshot()::text, pg_current_wal_flush_lsn()::text "
+	                  "SELECT k.*, cache_version(p_on => $2, p_code => $3), pg_current_wal_flush_lsn()::text "
 	                  "FROM key_lookup(p_prefix => $1) k",
 	                  NULL, {NULL}},
-	[Q_SNAPSHOT] = {"snapshot", "SELECT pg_current_snapshot()::text", NULL, {NULL}},
+	[Q_CACHE_VERSION] = {"cache_version", "SELECT cache_version(p_on => $1, p_code => $2)", NULL, {NULL}},
 	[Q_SYNC_AS_OF] = {"sync_as_of", "SELECT sync_as_of()", NULL, {NULL}},
 	/* The input arguments of a function, in order: name, type, whether it
 	 * has a default; and how many functions have that name. No row: no
