@@ -45,7 +45,8 @@ static const char *const only_modes[] = {"missing", NULL};
 #define PAGE_STATE                                                                                                   \
 	{.name = "period", .in = IN_QUERY, .type = PT_TEXT, .max = 20},                                                   \
 		{.name = "indicator", .in = IN_QUERY, .type = PT_TEXT, .max = 200},                                           \
-		{.name = "year", .in = IN_QUERY, .type = PT_TEXT, .max = 4}, {.name = "q", .in = IN_QUERY, .type = PT_TEXT, .max = 200}
+		{.name = "year", .in = IN_QUERY, .type = PT_TEXT, .max = 4}, {.name = "q", .in = IN_QUERY, .type = PT_TEXT, .max = 200}, \
+		{.name = "by", .in = IN_QUERY, .type = PT_TEXT, .max = 20}
 #define VALUE_FILTERS                                                                                              \
 	QUERY("org", PT_CODES), QUERY("under", PT_CODE), QUERY("bloc", PT_CODES), QUERY("indicator", PT_INDICATORS), \
 		QUERY("period", PT_PERIODS), YEAR("year", 0)
