@@ -194,3 +194,48 @@ def test_cache_can_be_turned_off(make_db, make_server):
     _, api = make_server(make_db(), env={"THIDUA_CACHE_BYTES": "0"})
     api.get("/v1/organizations/HP")
     assert "X-Cache" not in api.get("/v1/organizations/HP").headers
+
+
+# ---- what an answer depends on (sql/012_cache.sql)
+
+def test_a_write_elsewhere_keeps_the_answer_a_write_here_refreshes_it(pair):
+    """Hải Phòng's summary stays cached while Hà Tĩnh's figures are written; it is refreshed at
+    once when Hải Phòng's own are."""
+    admin, reader = pair
+    hp = ("/v1/organizations/HP/summary", {"period": "2022YTD09"})
+    read_twice(reader, hp[0], hp[1])
+    put_values(admin, [{"org": "HT-NG-VC", "indicator": "new_members", "period": "2022YTD09", "actual": 7}])
+    assert reader.get(hp[0], params=hp[1]).headers["X-Cache"] == "hit"
+    ht = reader.get("/v1/values", params={"org": "HT-NG-VC", "period": "2022YTD09"})
+    assert ht.headers["X-Cache"] == "miss" and figure(ht, "data")[0]["actual"] == 7
+    put_values(admin, [{"org": "HP", "indicator": "new_members", "period": "2022YTD09", "actual": 15537}])
+    after = reader.get(hp[0], params=hp[1])
+    assert after.headers["X-Cache"] == "miss"
+    assert {i["indicator"]: i for i in figure(after, "items")}["new_members"]["actual"] == 15537
+
+
+def test_a_bloc_across_provinces_follows_each_member(pair):
+    """HN-HP-QN's members are Hà Nội, Hải Phòng and Quảng Ninh: a write in Hải Phòng refreshes
+    it, one in Hà Tĩnh does not."""
+    admin, reader = pair
+    path, params = "/v1/blocs/HN-HP-QN/summary", {"period": "2022H1"}
+    read_twice(reader, path, params)
+    put_values(admin, [{"org": "HT-NG-VC", "indicator": "initiatives", "period": "2022H1", "actual": 3}])
+    assert reader.get(path, params=params).headers["X-Cache"] == "hit"
+    put_values(admin, [{"org": "HP", "indicator": "initiatives", "period": "2022H1", "actual": 1}])
+    assert reader.get(path, params=params).headers["X-Cache"] == "miss"
+
+
+def test_the_national_figures_and_the_structure_follow_every_write(pair):
+    admin, reader = pair
+    vn = ("/v1/organizations/VN/breakdown", {"indicator": "initiatives", "period": "2022H1"})
+    hp = ("/v1/organizations/HP/summary", {"period": "2022YTD09"})
+    read_twice(reader, vn[0], vn[1])
+    read_twice(reader, hp[0], hp[1])
+    put_values(admin, [{"org": "HT-NG-VC", "indicator": "initiatives", "period": "2022H1", "actual": 4}])
+    assert reader.get(vn[0], params=vn[1]).headers["X-Cache"] == "miss"  # the whole country depends on every province
+    assert reader.get(hp[0], params=hp[1]).headers["X-Cache"] == "hit"
+    r = admin.post("/v1/organizations", json={"code": "HP-NEW", "name": "Công đoàn cơ sở mới", "kind": "grassroots",
+                                                "parent": "HP"})
+    assert r.status_code == 201, r.text
+    assert reader.get(hp[0], params=hp[1]).headers["X-Cache"] == "miss"  # the structure changed: everything is recomputed

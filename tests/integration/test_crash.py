@@ -229,6 +229,9 @@ def test_an_import_cut_off_by_the_crash_writes_nothing_and_sent_again_writes_eve
     url, key = demo_database(import_cluster, "import")
     import_cluster.query("import", "INSERT INTO organization (code, name, kind) SELECT 'HP-K' || n, "
                                    "'Công đoàn cơ sở ' || n, 'grassroots' FROM generate_series(1, 1000) n")
+    # the setup's own commit is asynchronous on this cluster (its default is off, which the
+    # service overrides for its sessions): written out now, or the crash below may take it too
+    import_cluster.query("import", "CHECKPOINT")
     body, rows = import_body(1000, ["new_members", "new_grassroots_unions", "collective_agreements",
                                     "workplace_dialogues", "initiatives"])
     assert rows == 20_000
