@@ -9,22 +9,39 @@
   T.pages.bloc = async function (main, code, q) {
     const bloc = await T.get("blocs/" + enc(code));
     const years = bloc.years.slice().sort((a, b) => b - a);
-    const period = (q.get("period") || (years.length ? String(years[0]) : "")).trim().toUpperCase();
+    const asked = (q.get("period") || "").trim().toUpperCase();
     const indicator = (q.get("indicator") || "").trim();
     // the page's address carries only period and indicator (the service
     // refuses any other parameter on a page), so ranking is by actual here
     const by = "";
-    const year = parseInt(period.slice(0, 4), 10);
     const words = bloc.kind === "khoi"
       ? { unit: "khối", leader: "Trưởng khối", deputy: "Phó trưởng khối" }
       : { unit: "cụm", leader: "Cụm trưởng", deputy: "Cụm phó" };
 
-    const [periods, yearDoc, indicators, summary] = await Promise.all([
-      T.get("periods").then((p) => p.data, () => []),
-      years.includes(year) ? T.get("blocs/" + enc(code) + "/years/" + year).catch(quiet) : null,
-      T.indicators(),
-      period ? T.get("blocs/" + enc(code) + "/summary", { period }).catch((e) => (quiet(e), e)) : null,
-    ]);
+    const [periods, indicators] = await Promise.all([T.get("periods").then((p) => p.data, () => []), T.indicators()]);
+    const summaryOf = (p) => T.get("blocs/" + enc(code) + "/summary", { period: p }).catch((e) => (quiet(e), e));
+    const hasFigures = (s) => !!(s && s.items && s.items.some((i) => i.members_reporting > 0 || i.actual != null));
+    // The period shown: the one asked, else the bloc's latest year. When it
+    // holds no figure, the latest period of the bloc's years that does: shown
+    // at once when none was asked, offered as a link when one was (a year
+    // whose first half is all that is reported yet).
+    let period = asked || (years.length ? String(years[0]) : "");
+    let summary = period ? await summaryOf(period) : null;
+    let nearest = null;
+    if (period && !hasFigures(summary)) {
+      const candidates = periods
+        .filter((p) => years.includes(p.year) && p.kind !== "term" && p.code !== period)
+        .sort((a, b) => (a.end !== b.end ? (a.end < b.end ? 1 : -1) : a.start < b.start ? -1 : 1));
+      for (const p of candidates.slice(0, 12)) {
+        const s = await summaryOf(p.code);
+        if (!hasFigures(s)) continue;
+        if (asked) nearest = p;
+        else [period, summary] = [p.code, s];
+        break;
+      }
+    }
+    const year = parseInt(period.slice(0, 4), 10);
+    const yearDoc = years.includes(year) ? await T.get("blocs/" + enc(code) + "/years/" + year).catch(quiet) : null;
     const criteria = yearDoc ? yearDoc.criteria : [];
     const withFigures = summary && summary.items ? summary.items.filter((i) => i.members_reporting > 0 || i.actual != null) : [];
 
@@ -50,10 +67,12 @@
     T.clear(main,
       h("nav", { class: "crumbs", "aria-label": "Vị trí" }, h("a", { href: T.href("dashboard/", { year: year || null }) }, "Khối, cụm thi đua"), " › ", code),
       h("h1", null, bloc.name),
-      h("p", { class: "meta" }, T.blocKinds[bloc.kind] || bloc.kind, " · mã ", h("code", null, bloc.code), " · đơn vị tổ chức: ", organizer,
+      h("p", { class: "meta" }, T.kinds[bloc.kind] || bloc.kind, " · mã ", h("code", null, bloc.code), " · đơn vị tổ chức: ", organizer,
         years.length ? [" · các năm: ", years.slice().reverse().map((y, i) => [i ? ", " : "", h("a", { href: T.blocHref(code, y) }, String(y))])] : null),
       bloc.note ? h("p", { class: "note" }, bloc.note) : null,
       controls,
+      nearest ? h("p", { class: "note", dataset: { nearest: nearest.code } }, ((periods.find((p) => p.code === period) || {}).label || "Kỳ " + period) + " chưa có số liệu. Kỳ gần nhất có số liệu: ",
+        h("a", { href: T.blocHref(code, nearest.code) }, nearest.label), ".") : null,
       period ? [
         T.section({ id: "scoreboard" }, "Bảng xếp hạng", (body) => scoreboard(body, { code, period, indicator, by, criteria, yearDoc, words, indicators })),
         T.section({ id: "reporting" }, "Tình hình báo cáo số liệu", (body) =>

@@ -85,23 +85,14 @@
   T.date = (iso) => (iso ? iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4) : "");
 
   // ------------------------------------------------------------ labels
-  // The same words as the service's own exports (src/domain/labels.c).
+  // The dictionary is the service's (labels.js, written from
+  // src/domain/labels.c): the pages say what the exports say.
+  const L = window.thiduaLabels || { columns: {}, values: {} };
+  // kinds of organizations, blocs, indicators and periods share one list
+  T.kinds = L.values.kind || {};
+  T.sources = L.values.source || {};
+  T.fields = Object.assign({ line: "Dòng" }, L.columns);
 
-  T.orgKinds = {
-    confederation: "Tổng Liên đoàn", province: "LĐLĐ tỉnh, thành phố", district: "LĐLĐ quận, huyện",
-    commune: "Công đoàn xã, phường", sector: "Công đoàn ngành", grassroots: "Công đoàn cơ sở", other: "Khác",
-  };
-  T.blocKinds = { khoi: "Khối thi đua", cum: "Cụm thi đua" };
-  T.sources = {
-    reported: "báo cáo", periods: "cộng từ các kỳ nhỏ hơn", children: "cộng từ đơn vị trực thuộc", out_of_scope: "ngoài phạm vi khóa",
-  };
-  T.fields = {
-    org: "Mã đơn vị", bloc: "Mã khối, cụm", indicator: "Chỉ số", period: "Kỳ", actual: "Thực hiện", target: "Chỉ tiêu",
-    note: "Ghi chú", code: "Mã", name: "Tên", short_name: "Tên viết tắt", kind: "Loại", parent: "Đơn vị cấp trên",
-    parent_from: "Trực thuộc từ", valid_from: "Hiệu lực từ ngày", valid_to: "Hiệu lực đến ngày", successor: "Đơn vị kế thừa", unit: "Đơn vị tính",
-    rollup: "Cộng dồn lên cấp trên", higher_is_better: "Càng cao càng tốt", name_en: "Tên tiếng Anh",
-    description: "Mô tả", parents: "Cấp trên", line: "Dòng",
-  };
   // Reasons by problem code: rejected rows and errors[] carry an English
   // message; the code says the same in Vietnamese.
   T.reasons = {

@@ -23,7 +23,7 @@
           h("tr", { dataset: { bloc: b.code } },
             h("th", { scope: "row" }, h("a", { href: T.blocHref(b.code, year) }, b.name)),
             h("td", null, h("code", null, b.code)),
-            h("td", null, T.blocKinds[b.kind] || b.kind),
+            h("td", null, T.kinds[b.kind] || b.kind),
             h("td", null, b.organizer ? h("a", { href: T.orgHref(b.organizer) }, organizers.get(b.organizer) || b.organizer)
               : h("span", { class: "muted" }, "các đơn vị cùng tổ chức")),
             h("td", { class: "years" }, b.years.map((y) => h("a", { href: T.blocHref(b.code, y),
@@ -47,7 +47,7 @@
         T.clear(results, page.data.length
           ? h("ul", { class: "orgs" }, page.data.map((o) =>
               h("li", { dataset: { org: o.code } }, h("a", { href: T.orgHref(o.code) }, o.name), " ",
-                h("span", { class: "muted" }, o.code + " · " + (T.orgKinds[o.kind] || o.kind) +
+                h("span", { class: "muted" }, o.code + " · " + (T.kinds[o.kind] || o.kind) +
                   (o.valid_to ? " · đến " + T.date(o.valid_to) : "")))))
           : h("p", null, "Không tìm thấy đơn vị nào khớp với “" + text.trim() + "”."),
           page.next_cursor ? h("p", { class: "muted small" }, "Chỉ hiện 50 đơn vị đầu; hãy gõ cụ thể hơn.") : null);

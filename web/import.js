@@ -214,10 +214,9 @@
   const op = (c) => (c.operation === "create" ? "thêm mới" : "cập nhật");
   const show = (v) => (v == null ? "—" : typeof v === "number" ? T.num(v) : typeof v === "object" ? JSON.stringify(v) : String(v));
   // an organization's or indicator's field, as a person reads it
-  const INDICATOR_KINDS = { flow: "Phát sinh trong kỳ", stock: "Số có tại thời điểm" };
   function showField(field, v) {
     if (v == null) return "—";
-    if (field === "kind") return T.orgKinds[v] || INDICATOR_KINDS[v] || v;
+    if (field === "kind") return T.kinds[v] || v;
     if (field === "rollup") return v === "sum" ? "có" : "không";
     if (typeof v === "boolean") return v ? "có" : "không";
     if (field === "parents" && Array.isArray(v))

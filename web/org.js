@@ -27,7 +27,7 @@
       h("nav", { class: "crumbs", "aria-label": "Vị trí" }, h("a", { href: T.href("dashboard/") }, "Trang chủ"),
         up.map((a) => [" › ", h("a", { href: T.orgHref(a.code, period) }, T.shortName(a.name))]), " › ", org.code),
       h("h1", null, org.name),
-      h("p", { class: "meta" }, T.orgKinds[org.kind] || org.kind, " · mã ", h("code", null, org.code),
+      h("p", { class: "meta" }, T.kinds[org.kind] || org.kind, " · mã ", h("code", null, org.code),
         org.valid_to ? " · hoạt động đến " + T.date(org.valid_to) : null,
         org.successor ? [" · đơn vị kế thừa: ", h("a", { href: T.orgHref(org.successor, period) }, org.successor)] : null),
       controls,

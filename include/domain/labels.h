@@ -24,4 +24,9 @@ const char *label_of_value(const char *column, const char *value);
  * none (the text is then taken as it is). */
 const char *label_value(const char *column, const char *text, size_t len);
 
+/* Every title and every value label, for the dashboard's scripts (which
+ * show the same words as the exports): fn gets (column, NULL, title) for
+ * a column title and (column, value, label) for a value's label. */
+void labels_each(void (*fn)(const char *column, const char *value, const char *label, void *ctx), void *ctx);
+
 #endif

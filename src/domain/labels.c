@@ -15,6 +15,8 @@ static const struct {
 	{"name_en", "Tên tiếng Anh"},
 	{"kind", "Loại"},
 	{"parent", "Đơn vị cấp trên"},
+	{"parents", "Các đơn vị cấp trên"},
+	{"parent_from", "Trực thuộc từ ngày"},
 	{"valid_from", "Hiệu lực từ ngày"},
 	{"valid_to", "Hiệu lực đến ngày"},
 	{"successor", "Đơn vị kế thừa"},
@@ -162,4 +164,12 @@ const char *label_value(const char *column, const char *text, size_t len)
 		if (!strcmp(values[i].column, column) && same(text, len, values[i].label))
 			return values[i].value;
 	return NULL;
+}
+
+void labels_each(void (*fn)(const char *column, const char *value, const char *label, void *ctx), void *ctx)
+{
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		fn(labels[i].column, NULL, labels[i].label, ctx);
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+		fn(values[i].column, values[i].value, values[i].label, ctx);
 }

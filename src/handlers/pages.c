@@ -1,9 +1,12 @@
 /* The dashboard's pages (see pages.h). */
 #include "handlers/pages.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/reply.h"
+#include "domain/labels.h"
 #include "embedded.h"
 #include "handlers/common.h"
 #include "http/response.h"
@@ -73,9 +76,42 @@ enum http_status handle_page(struct request *req)
 	return reply_buf(req, HTTP_OK, "text/html; charset=utf-8", &body);
 }
 
+static void add_label(const char *column, const char *value, const char *label, void *ctx)
+{
+	json_t *doc = ctx;
+	if (!value) {
+		json_object_set_new(json_object_get(doc, "columns"), column, json_string(label));
+		return;
+	}
+	json_t *values = json_object_get(doc, "values");
+	json_t *of = json_object_get(values, column);
+	if (!of)
+		json_object_set_new(values, column, of = json_object());
+	json_object_set_new(of, value, json_string(label));
+}
+
+/* labels.js: the words of src/domain/labels.c, so that a page says what
+ * the exports say ("Công đoàn cơ sở", "Mã đơn vị") from one dictionary. */
+static enum http_status labels_script(struct request *req)
+{
+	json_t *doc = json_pack("{s:o, s:o}", "columns", json_object(), "values", json_object());
+	labels_each(add_label, doc);
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(doc);
+	struct buf body = BUF_INIT;
+	buf_puts(&body, "\"use strict\";\n// the service's own column titles and value labels (src/domain/labels.c)\nwindow.thiduaLabels = ");
+	buf_puts(&body, text);
+	buf_puts(&body, ";\n");
+	free(text);
+	page_headers(req);
+	return reply_buf(req, HTTP_OK, "text/javascript; charset=utf-8", &body);
+}
+
 enum http_status handle_asset(struct request *req)
 {
 	const char *name = param(req, "file");
+	if (name && !strcmp(name, "labels.js"))
+		return labels_script(req);
 	const struct embedded_file *f = name && strcmp(name, "index.html") ? web_file(name) : NULL;
 	if (!f)
 		return reply_problem(req, HTTP_NOT_FOUND, "not_found", "There is no file %s in the dashboard.", req->path);

@@ -196,6 +196,24 @@ def test_the_key_form_then_the_blocs_of_a_year(browser, server, keys):
     assert problems_in_console(browser) == []
 
 
+def test_a_bloc_year_without_figures_points_to_the_period_that_has_them(browser, server):
+    """FACTS.md, 001: HN-CUM1's figures are for the first half of 2023 only. The whole year 2023 has none:
+    asked for, the page says so and links to 2023H1; opened without a period, it shows 2023H1."""
+    load(browser, server.url + "/dashboard/blocs/HN-CUM1?period=2023")
+    note = css(browser, "p.note[data-nearest]")
+    assert note.get_attribute("data-nearest") == "2023H1"
+    assert "chưa có số liệu" in note.text
+    assert note.find_element(By.TAG_NAME, "a").get_attribute("href") == server.url + "/dashboard/blocs/HN-CUM1?period=2023H1"
+    shot(browser, "bloc-year-without-figures")
+
+    load(browser, server.url + "/dashboard/blocs/HN-CUM1")
+    assert not browser.find_elements(By.CSS_SELECTOR, "p.note[data-nearest]")
+    assert Select(css(browser, "select[name=period]")).first_selected_option.get_attribute("value") == "2023H1"
+    summary = css(browser, "#summary tr[data-indicator=new_grassroots_unions]")
+    assert summary.find_element(By.CSS_SELECTOR, "[data-field=members_actual]").text == "50"
+    assert problems_in_console(browser) == []
+
+
 def test_hanoi_cum1_ranked_by_new_grassroots_unions(browser, server):
     """FACTS.md, 001: new grassroots unions in the first half of 2023 — Hai Bà Trưng 19, Long Biên 16,
     Ba Đình 15; Đống Đa, Hoàn Kiếm and Hoàng Mai gave none, so they are not ranked."""
@@ -270,7 +288,7 @@ def test_haiphong_nine_months_of_2022(browser, server):
     shelter = figures["shelter_fund_raised"]
     assert (shelter["actual"], shelter["year_target"], shelter["year_progress_pct"], shelter["previous"],
             shelter["yoy_pct"]) == ("4.400", "6.000", "73,33 %", "3.730", "+17,96 %")
-    assert shelter["source"] == "báo cáo"
+    assert shelter["source"] == "Báo cáo"
 
     # choosing an indicator: its breakdown and its five years
     css(browser, "tr[data-indicator=shelter_fund_raised] input[type=checkbox]").click()
@@ -425,7 +443,7 @@ def test_import_a_bad_file_then_a_good_one(browser, make_db, make_server, keys, 
     rejected = {tr.get_attribute("data-line"): tr.text
                 for tr in browser.find_elements(By.CSS_SELECTOR, "table.rejected tr[data-line]")}
     assert set(rejected) == {"3", "4"}
-    assert "Chỉ số" in rejected["3"] and "Không có chỉ số này" in rejected["3"]
+    assert "Mã chỉ số" in rejected["3"] and "Không có chỉ số này" in rejected["3"]
     assert "Thực hiện" in rejected["4"] and "Số không đọc được" in rejected["4"]
     assert text(browser, "[data-field=rejected_count]") == "2"
     # what the good row would change, and no way to write while rows are refused

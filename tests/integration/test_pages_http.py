@@ -33,3 +33,18 @@ def test_assets_are_served_with_their_types_and_nothing_else_is(server):
     again = requests.get(server.url + "/dashboard/assets/app.js", headers={"If-None-Match": js.headers["ETag"]},
                          timeout=10)
     assert again.status_code == 304
+
+
+def test_the_pages_take_their_words_from_the_service_dictionary(server):
+    """One dictionary: the page's labels.js is written from the same table as the exports' titles."""
+    r = requests.get(server.url + "/dashboard/assets/labels.js", timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    text = r.content.decode("utf-8")
+    assert text.startswith('"use strict";') and "window.thiduaLabels = " in text
+    # the words as src/domain/labels.c writes them (and an XLSX export shows them)
+    for word in ('"org":"Mã đơn vị"', '"grassroots":"Công đoàn cơ sở"', '"cum":"Cụm thi đua"',
+                 '"children":"Cộng từ đơn vị trực thuộc"', '"completion_pct":"Tỷ lệ hoàn thành (%)"'):
+        assert word in text, word
+    page = requests.get(server.url + "/dashboard/", timeout=10).text
+    assert page.index("assets/labels.js") < page.index("assets/core.js")
