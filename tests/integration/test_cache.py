@@ -239,3 +239,40 @@ def test_the_national_figures_and_the_structure_follow_every_write(pair):
                                                 "parent": "HP"})
     assert r.status_code == 201, r.text
     assert reader.get(hp[0], params=hp[1]).headers["X-Cache"] == "miss"  # the structure changed: everything is recomputed
+
+
+def test_a_union_that_moves_belongs_to_both_places_after_the_move(pair):
+    """A new union under Hải Phòng, moved to Hà Tĩnh on 2023-01-01 (sql/013_org_buckets.sql keeps
+    the buckets as the links change): a figure of it refreshes the answers of both provinces,
+    and a figure in Hà Nội neither."""
+    admin, reader = pair
+    r = admin.post("/v1/organizations", json={"code": "HP-MOVER", "name": "Công đoàn cơ sở chuyển tỉnh",
+                                                "kind": "grassroots", "parent": "HP"})
+    assert r.status_code == 201, r.text
+    r = admin.patch("/v1/organizations/HP-MOVER", json={"parent": "HT", "parent_from": "2023-01-01"})
+    assert r.status_code == 200, r.text
+    hp = ("/v1/organizations/HP/summary", {"period": "2022H1"})
+    ht = ("/v1/organizations/HT/summary", {"period": "2023"})
+    read_twice(reader, *hp)
+    read_twice(reader, *ht)
+    put_values(admin, [{"org": "HN", "indicator": "initiatives", "period": "2022H1", "actual": 5}])
+    assert reader.get(hp[0], params=hp[1]).headers["X-Cache"] == "hit"
+    assert reader.get(ht[0], params=ht[1]).headers["X-Cache"] == "hit"
+    put_values(admin, [{"org": "HP-MOVER", "indicator": "initiatives", "period": "2022H1", "actual": 2}])
+    assert reader.get(hp[0], params=hp[1]).headers["X-Cache"] == "miss"
+    assert reader.get(ht[0], params=ht[1]).headers["X-Cache"] == "miss"
+
+
+def test_a_bloc_follows_the_members_it_gains(pair):
+    """Hải Phòng joins HN-CUM1 for 2023: from then on a figure of Hải Phòng refreshes the cụm."""
+    admin, reader = pair
+    path, params = "/v1/blocs/HN-CUM1/summary", {"period": "2023H1"}
+    read_twice(reader, path, params)
+    put_values(admin, [{"org": "HP", "indicator": "initiatives", "period": "2023H1", "actual": 1}])
+    assert reader.get(path, params=params).headers["X-Cache"] == "hit"
+    r = admin.put("/v1/blocs/HN-CUM1/years/2023",
+                  json={"members": ["HN-HBT", "HN-HM", "HN-BD", "HN-LB", "HN-HK", "HN-DD", "HP"]})
+    assert r.status_code in (200, 201), r.text
+    read_twice(reader, path, params)
+    put_values(admin, [{"org": "HP", "indicator": "initiatives", "period": "2023H1", "actual": 2}])
+    assert reader.get(path, params=params).headers["X-Cache"] == "miss"
