@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "api/cache.h"
 #include "api/reply.h"
 #include "core/config.h"
 #include "db/db.h"
@@ -47,17 +48,26 @@ bool auth_authorize(struct request *req, struct principal *who, const char *cach
 	if (!apikey_parse(text, &key))
 		return unauthorized(req, "invalid_key", "That is not a thidua API key; keys look like thd_<12 hex>_<43 characters>.");
 
+	/* the version last counted for this subject, reused when the lookup
+	 * sees the same snapshot (api/cache.h) */
+	char *memo_snapshot = NULL, *memo_version = NULL;
+	if (cache_on)
+		cache_memo_get(cache_on, cache_code, &memo_snapshot, &memo_version);
 	PGresult *res;
-	const char *params[] = {key.prefix, cache_on, cache_code};
-	enum db_status st = db_query(Q_KEY_LOOKUP, 3, params, &res);
+	const char *params[] = {key.prefix, cache_on, cache_code, memo_snapshot};
+	enum db_status st = db_query(Q_KEY_LOOKUP, 4, params, &res);
+	free(memo_snapshot);
 	if (st != DB_OK) {
+		free(memo_version);
 		reply_db_failure(req, st);
 		return false;
 	}
-	/* columns: id, name, role, scope_id, scope, hash, revoked, cache version, flushed WAL position */
+	/* columns: id, name, role, scope_id, scope, hash, revoked, cache version (NULL: the snapshot
+	 * was the one remembered), flushed WAL position, snapshot */
 	bool valid = PQntuples(res) == 1 && apikey_matches(&key, PQgetvalue(res, 0, 5)) &&
 	             strcmp(PQgetvalue(res, 0, 6), "t") != 0;
 	if (!valid) {
+		free(memo_version);
 		PQclear(res);
 		return unauthorized(req, "invalid_key", "The key is unknown or has been revoked.");
 	}
@@ -67,7 +77,15 @@ bool auth_authorize(struct request *req, struct principal *who, const char *cach
 	who->role = role_parse(PQgetvalue(res, 0, 2));
 	snprintf(who->scope_id, sizeof who->scope_id, "%s", PQgetvalue(res, 0, 3));
 	snprintf(who->scope, sizeof who->scope, "%s", PQgetvalue(res, 0, 4));
-	*version = PQgetisnull(res, 0, 7) ? NULL : xstrdup(PQgetvalue(res, 0, 7));
+	if (!cache_on) {
+		free(memo_version);
+	} else if (PQgetisnull(res, 0, 7)) {
+		*version = memo_version;
+	} else {
+		free(memo_version);
+		*version = xstrdup(PQgetvalue(res, 0, 7));
+		cache_memo_put(cache_on, cache_code, PQgetvalue(res, 0, 9), *version);
+	}
 	who->seen_lsn = db_lsn_parse(PQgetvalue(res, 0, 8));
 	PQclear(res);
 

@@ -211,8 +211,67 @@ void cache_stats(struct cache_stats *out)
 	}
 }
 
+/* ---- versions by subject: a small direct-mapped table ---- */
+
+#define MEMO_SLOTS 1024
+
+struct memo {
+	char *subject; /* on, a unit separator, code */
+	char *snapshot;
+	char *version;
+};
+static struct memo memo[MEMO_SLOTS];
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char *memo_subject(const char *on, const char *code)
+{
+	size_t a = strlen(on), b = code ? strlen(code) : 0;
+	char *s = xmalloc(a + b + 2);
+	memcpy(s, on, a);
+	s[a] = '\x1f';
+	memcpy(s + a + 1, code ? code : "", b);
+	s[a + 1 + b] = '\0';
+	return s;
+}
+
+bool cache_memo_get(const char *on, const char *code, char **snapshot, char **version)
+{
+	*snapshot = *version = NULL;
+	char *subject = memo_subject(on, code);
+	struct memo *m = &memo[hash_of(subject) % MEMO_SLOTS];
+	pthread_mutex_lock(&memo_lock);
+	if (m->subject && !strcmp(m->subject, subject)) {
+		*snapshot = xstrdup(m->snapshot);
+		*version = xstrdup(m->version);
+	}
+	pthread_mutex_unlock(&memo_lock);
+	free(subject);
+	return *snapshot != NULL;
+}
+
+void cache_memo_put(const char *on, const char *code, const char *snapshot, const char *version)
+{
+	char *subject = memo_subject(on, code), *snap = xstrdup(snapshot), *ver = xstrdup(version);
+	struct memo *m = &memo[hash_of(subject) % MEMO_SLOTS];
+	pthread_mutex_lock(&memo_lock);
+	struct memo old = *m;
+	*m = (struct memo){subject, snap, ver};
+	pthread_mutex_unlock(&memo_lock);
+	free(old.subject);
+	free(old.snapshot);
+	free(old.version);
+}
+
 void cache_cleanup(void)
 {
+	pthread_mutex_lock(&memo_lock);
+	for (size_t i = 0; i < MEMO_SLOTS; i++) {
+		free(memo[i].subject);
+		free(memo[i].snapshot);
+		free(memo[i].version);
+		memo[i] = (struct memo){0};
+	}
+	pthread_mutex_unlock(&memo_lock);
 	if (!shards)
 		return;
 	for (int i = 0; i < SHARDS; i++) {

@@ -15,10 +15,13 @@ const struct db_statement db_statements[Q__COUNT] = {
 	                          {NULL}},
 	/* The version of what the answer depends on rides along for the
 	 * response cache (api/cache.h, sql/012_cache.sql: $2 what it depends
-	 * on, $3 its subject), and the primary's flushed WAL position for reads
-	 * on a standby (db.h). */
+	 * on, $3 its subject; NULL when the snapshot is still $4, the one the
+	 * service last counted it in), with the snapshot, and the primary's
+	 * flushed WAL position for reads on a standby (db.h). */
 	[Q_KEY_LOOKUP] = {"key_lookup",
-	                  "SELECT k.*, cache_version(p_on => $2, p_code => $3), pg_current_wal_flush_lsn()::text "
+	                  "SELECT k.*, CASE WHEN $4::text = pg_current_snapshot()::text THEN NULL "
+	                  "ELSE cache_version(p_on => $2, p_code => $3) END, "
+	                  "pg_current_wal_flush_lsn()::text, pg_current_snapshot()::text "
 	                  "FROM key_lookup(p_prefix => $1) k",
 	                  NULL, {NULL}},
 	[Q_CACHE_VERSION] = {"cache_version", "SELECT cache_version(p_on => $1, p_code => $2)", NULL, {NULL}},
