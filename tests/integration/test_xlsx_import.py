@@ -341,6 +341,10 @@ LAUGHS = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "hahahahahaha">'
      "Row 2, cell A2 refers to text number 7, which the workbook does not have"),
     (workbook([("Tab", header_row() + '<row r="2">' + inline("A2", "HT") + inline("F2", "a_x0007_b") + "</row>")]),
      XLSX, "Row 2, cell F2: the text holds an invisible control character (U+0007)"),
+    # a cell without a type is a number: text in one (here with a DEL) is not read as text
+    (workbook([("Tab", header_row() + '<row r="2">' + inline("A2", "HT")
+                + '<c r="B2"><is><t>a_x005F\x7fx0041_b</t></is></c></row>')]),
+     XLSX, "Row 2, cell B2 is a number cell holding 'a_x005F"),
 ])
 def test_unreadable_workbooks_are_400_with_a_reason(editor, body, ctype, said):
     api = editor
