@@ -1,5 +1,6 @@
 """Every change to a value is kept and can be read back; a portal can pull
 only what changed since its last sync, deletions included."""
+import re
 import time
 
 import pytest
@@ -89,6 +90,57 @@ def test_sync_pages_in_order_of_change(editor):
             break
     assert len(rows) == 12
     assert [r["updated_at"] for r in rows] == sorted(r["updated_at"] for r in rows)
+
+
+def test_sync_pages_are_the_whole_feed_in_pieces(pg, make_db, make_server):
+    """The feed read in pages of 1000, of 7, and for one organization in pages of 3 (it reads a
+    window of changes: sql/014_value_listings.sql) is every value and every deletion of the
+    database, each once, in the order of the tables' own moments and rows: 1 200 figures written
+    at one moment, then writes of two organizations in turns, and a deletion between them."""
+    url = make_db()
+    db = re.search(r"dbname=(\w+)", url).group(1)
+    _, editor = make_server(url, role="editor")
+    # 1 200 figures written at one moment: more than a page
+    codes = [i["code"] for i in editor.get("/v1/indicators", params={"limit": 100}).json()["data"]][:20]
+    put(editor, [{"org": "HN", "indicator": code, "period": f"{y}M{m:02d}", "actual": m}
+                 for code in codes for y in range(2019, 2024) for m in range(1, 13)])
+    for m in range(1, 7):
+        put(editor, [{"org": "HT-NG-VC", "indicator": "new_members", "period": f"2024M{m:02d}", "actual": m},
+                     {"org": "DN-TK", "indicator": "new_members", "period": f"2024M{m:02d}", "actual": 10 + m}])
+        if m == 3:
+            editor.delete("/v1/values", params={"org": "HT-NG-VC", "indicator": "new_members", "period": "2024M02"})
+
+    def feed(limit, **filters):
+        rows, cursor = [], None
+        while True:
+            params = {"updated_after": "2000-01-01T00:00:00Z", "limit": limit, **filters}
+            if cursor:
+                params["cursor"] = cursor
+            r = editor.get("/v1/values", params=params)
+            assert r.status_code == 200, r.text
+            body = r.json()
+            assert len(body["data"]) <= limit
+            rows += [(x["org"] or x["bloc"], x["indicator"], x["period"], x["deleted"]) for x in body["data"]]
+            cursor = body["next_cursor"]
+            if not cursor:
+                return rows
+
+    # the tables, read directly: values by (moment, row); a deletion before a write of its moment
+    tables = [(code, ind, per, deleted) for code, ind, per, deleted, *_ in pg.query(db, """
+        SELECT coalesce(o.code, b.code), i.code, p.code, c.deleted, c.at, c.kind, c.id
+        FROM (SELECT org_id, bloc_id, indicator_id, period_id, false AS deleted, updated_at AS at, 1 AS kind, id
+              FROM value
+              UNION ALL
+              SELECT org_id, bloc_id, indicator_id, period_id, true, written_at, 0, id
+              FROM value_history WHERE deleted) c
+        JOIN indicator i ON i.id = c.indicator_id JOIN period p ON p.id = c.period_id
+        LEFT JOIN organization o ON o.id = c.org_id LEFT JOIN bloc b ON b.id = c.bloc_id
+        ORDER BY c.at, c.kind, c.id""")]
+    assert len(tables) > 1000
+    assert ("HT-NG-VC", "new_members", "2024M02", True) in tables
+    assert feed(1000) == tables
+    assert feed(7) == tables
+    assert feed(3, org="DN-TK") == [t for t in tables if t[0] == "DN-TK"]
 
 
 @pytest.mark.parametrize("moment", ["yesterday", "2026-13-01", "2026-02-30T00:00:00Z", "2026-01-01T25:00:00Z",
