@@ -44,6 +44,12 @@ rows = [
     (f"thidua: the first 100 organizations under {province}, uncached, one client", "organization_list"),
     (f"thidua: value history of one grassroots union ({grassroots}), uncached, one client", "value_history"),
     ("thidua: the `updated_after` feed, its first page of 1000 values, one client", "feed"),
+    (f"thidua: the first 100 organizations under {province}, uncached", "list_service"),
+    ("pgbench: the SQL of that list, one client per service database connection", "list_pgbench"),
+    (f"thidua: summary of {province}, uncached", "summary_service"),
+    ("pgbench: the SQL of that summary, one client per service database connection", "summary_pgbench"),
+    (f"thidua: breakdown of {province} (care_amount, 2024), uncached", "breakdown_service"),
+    ("pgbench: the SQL of that breakdown, one client per service database connection", "breakdown_pgbench"),
 ]
 non2xx = sum(int(r[k].get("non2xx", 0)) + int(r[k].get("socket_errors", 0)) for _, k in rows if k in r)
 non2xx += int(r["import"].get("non2xx", 0))
@@ -56,6 +62,13 @@ targets = [
     ("import ≥ 0.5 × psql \\copy rows/s", ratio(r["import"]["rps"], r["copy"]["rps"]), 0.5, "≥"),
     ("national roll-up p50 < 50 ms", r["rollup"]["p50_ms"], 50, "<"),
     ("summary of a province, uncached, p50 < 20 ms", r["province_summary"]["p50_ms"], 20, "<"),
+] + [
+    (f"uncached {what} ≥ 0.8 × pgbench running its statements, one client per connection",
+     ratio(r[f"{key}_service"]["rps"], r[f"{key}_pgbench"]["rps"]), 0.8, "≥")
+    for what, key in (("organization list", "list"), ("province summary", "summary"),
+                      ("province breakdown", "breakdown"))
+    if f"{key}_service" in r and f"{key}_pgbench" in r
+] + [
     ("cache hits ≥ 90 % while another province imports every second",
      100 * r["cache_under_imports"]["hit_rate"], 90, "≥"),
     ("RSS < 64 MiB with 1000 connections", mem["max_kb"] / 1024, 64, "<"),
