@@ -15,18 +15,17 @@ CREATE FUNCTION link_holds(l organization_parent, p_day date) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN (l.valid_from IS NULL OR l.valid_from <= p_day) AND (l.valid_to IS NULL OR l.valid_to >= p_day);
 
--- has_pieces() for one field: a flow adds up only the pieces that have it
--- (an organization that reported its quarters' actuals but no targets has
--- no half-year target to derive, and is no longer asked). A stock is read
--- from any period ending the same day, longer ones included: asked as
--- before.
-CREATE FUNCTION has_pieces_of(p_org bigint, p_indicator int, p_kind indicator_kind, p period_info, p_field text)
-RETURNS boolean
+-- has_pieces() for one field, for a flow: its sum adds up only the pieces
+-- that have the field (an organization that reported its quarters'
+-- actuals but no targets has no half-year target to derive, and is no
+-- longer asked). A stock is read from any period ending the same day,
+-- longer ones included: stock_below() asks has_pieces() as before.
+CREATE FUNCTION has_pieces_of(p_org bigint, p_indicator int, p period_info, p_field text) RETURNS boolean
 LANGUAGE sql STABLE AS $$
 	SELECT EXISTS (SELECT 1 FROM value v JOIN period pr ON pr.id = v.period_id
 	               WHERE v.org_id = p_org AND v.indicator_id = p_indicator
 	                 AND pr.start_date >= p.start_date AND pr.end_date <= p.end_date AND pr.code <> p.code
-	                 AND (p_kind = 'stock' OR value_field(v, p_field) IS NOT NULL))
+	                 AND value_field(v, p_field) IS NOT NULL)
 $$;
 
 -- Rule 2 for a stock in a walk, as derive_from_periods() gives it (the
@@ -66,17 +65,8 @@ LANGUAGE sql STABLE AS $$
 		JOIN indicator i ON i.id = u.indicator_id AND i.rollup = 'sum'
 		WHERE (u.p).code IS NOT NULL
 	), walk(slot, indicator_id, org_id, depth, own) AS (
-		SELECT a.slot, a.indicator_id, l.org_id, 1, coalesce(f.val, st.val)
-		FROM asks a
-		JOIN organization_parent l ON l.parent_id = p_org AND link_holds(l, (a.p).end_date)
-		LEFT JOIN value v ON v.org_id = l.org_id AND v.indicator_id = a.indicator_id AND v.period_id = a.period_id
-		LEFT JOIN LATERAL reported_or_derived(
-			l.org_id, value_field(v, a.field),
-			value_field(v, a.field) IS NULL AND a.kind = 'flow'
-			AND has_pieces_of(l.org_id, a.indicator_id, a.kind, a.p, a.field),
-			a.indicator_id, a.kind, a.p, a.field) f ON true
-		LEFT JOIN LATERAL stock_below(l.org_id, value_field(v, a.field), a.indicator_id, a.kind, a.p, a.field) st
-			ON true
+		-- from the organization itself, which has no figure of its own here
+		SELECT a.slot, a.indicator_id, p_org, 0, NULL::numeric FROM asks a
 		UNION ALL
 		SELECT w.slot, w.indicator_id, l.org_id, w.depth + 1, coalesce(f.val, st.val)
 		FROM walk w
@@ -85,8 +75,7 @@ LANGUAGE sql STABLE AS $$
 		LEFT JOIN value v ON v.org_id = l.org_id AND v.indicator_id = a.indicator_id AND v.period_id = a.period_id
 		LEFT JOIN LATERAL reported_or_derived(
 			l.org_id, value_field(v, a.field),
-			value_field(v, a.field) IS NULL AND a.kind = 'flow'
-			AND has_pieces_of(l.org_id, a.indicator_id, a.kind, a.p, a.field),
+			value_field(v, a.field) IS NULL AND a.kind = 'flow' AND has_pieces_of(l.org_id, a.indicator_id, a.p, a.field),
 			a.indicator_id, a.kind, a.p, a.field) f ON true
 		LEFT JOIN LATERAL stock_below(l.org_id, value_field(v, a.field), a.indicator_id, a.kind, a.p, a.field) st
 			ON true
@@ -94,6 +83,7 @@ LANGUAGE sql STABLE AS $$
 	)
 	SELECT w.slot, w.indicator_id, sum(w.own), CASE WHEN count(w.own) > 0 THEN 'children' END
 	FROM walk w
+	WHERE w.depth > 0
 	GROUP BY w.slot, w.indicator_id
 $$;
 

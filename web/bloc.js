@@ -20,7 +20,9 @@
 
     const [periods, indicators] = await Promise.all([T.get("periods").then((p) => p.data, () => []), T.indicators()]);
     const summaryOf = (p) => T.get("blocs/" + enc(code) + "/summary", { period: p }).catch((e) => (quiet(e), e));
-    const hasFigures = (s) => !!(s && s.items && s.items.some((i) => i.members_reporting > 0 || i.actual != null));
+    // an indicator of the bloc's summary with a figure: its own, or a member's
+    const reported = (i) => i.members_reporting > 0 || i.actual != null;
+    const hasFigures = (s) => !!(s && s.items && s.items.some(reported));
     // The period shown: the one asked, else the bloc's latest year. When it
     // holds no figure, the latest period of the bloc's years that does: shown
     // at once when none was asked, offered as a link when one was (a year
@@ -43,7 +45,7 @@
     const year = parseInt(period.slice(0, 4), 10);
     const yearDoc = years.includes(year) ? await T.get("blocs/" + enc(code) + "/years/" + year).catch(quiet) : null;
     const criteria = yearDoc ? yearDoc.criteria : [];
-    const withFigures = summary && summary.items ? summary.items.filter((i) => i.members_reporting > 0 || i.actual != null) : [];
+    const withFigures = summary && summary.items ? summary.items.filter(reported) : [];
 
     // the choices: period (the bloc's years and the periods holding data
     // within them), what to rank by

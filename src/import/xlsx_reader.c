@@ -42,6 +42,7 @@
 #include <strings.h>
 #include <zip.h>
 
+#include "domain/number.h"
 #include "import/table.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -847,32 +848,6 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
  * a computed cell stored as 0.30000000000000004 is the 0.3 the officer
  * sees (and the import's 15 decimals hold). Anything with 15 significant
  * digits or fewer passes as written. */
-/* A number as a worksheet stores one: [-]digits[.digits][E[+-]digits]. */
-static bool stored_number(const char *s, size_t len)
-{
-	size_t i = 0, digits = 0;
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-		i++;
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-		digits++;
-	if (i < len && s[i] == '.')
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			digits++;
-	if (!digits)
-		return false;
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < len && (s[i] == '-' || s[i] == '+'))
-			i++;
-		size_t exp = 0;
-		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			exp++;
-		if (!exp)
-			return false;
-	}
-	return i == len;
-}
-
 static void excel_precision(const char *text, size_t len, struct buf *out)
 {
 	int significant = 0;
@@ -966,7 +941,9 @@ static void end_cell(struct xlsx *x)
 		trim(&text, &len);
 		if (!len)
 			return;
-		if (!stored_number(text, len)) {
+		/* a worksheet stores a number as [-]digits[.digits][E[+-]digits] */
+		enum number_verdict shape = number_check(text, len);
+		if (shape == NUMBER_SYNTAX || shape == NUMBER_TOO_LONG) {
 			fail(x, x->row, "Row %ld, cell %s%ld is a number cell holding '%.*s'; %s", x->row, cname, x->row,
 			     utf8_cut(text, len, 20), text, SAVE_AGAIN);
 			return;
