@@ -24,13 +24,23 @@ struct principal {
 	                      standby waits for it (db/db.h); 0 unknown, the primary reads */
 };
 
-/* True when req->who may call req->route, with *who filled and *version
- * set to the version of what a cached answer depends on (cache_on and
- * cache_code, see api/pipeline.c; sql/012_cache.sql), which the key
- * lookup computes in the same round trip (malloc'd; NULL without a
- * lookup or without cache_on). False when the answer (401, 403, 503) is
- * made. */
-bool auth_authorize(struct request *req, struct principal *who, const char *cache_on, const char *cache_code,
-                    char **version);
+enum auth_step {
+	AUTH_GRANTED, /* no lookup needed (a public route, a public read): go on */
+	AUTH_REFUSED, /* the answer (401) is made */
+	AUTH_WAITING, /* the key is being checked (api/keycheck.h), the request suspended */
+};
+
+/* Starts the check of req->who for req->route. A lookup also brings the
+ * version of what a cached answer depends on (cache_on and cache_code,
+ * see api/pipeline.c; sql/012_cache.sql), in the same round trip. */
+enum auth_step auth_begin(struct request *req, const char *cache_on, const char *cache_code);
+
+/* Once the request is resumed after AUTH_WAITING: true when req->who may
+ * call req->route, with *who filled and *version set (malloc'd; NULL
+ * without cache_on). False when the answer (401, 403, 503) is made. */
+bool auth_finish(struct request *req, char **version);
+
+/* Frees the check; when the request is done. */
+void auth_free(struct request *req);
 
 #endif

@@ -7,7 +7,9 @@
  *            announced too large refused (413) before it is read;
  *   handle   a body too large refused (413), the route's typed parameters
  *            validated (400, 415; api/params.h), the key checked (401,
- *            403; api/auth.h), then the handler run — or, on a cached
+ *            403; api/auth.h: the request is suspended while its look-up
+ *            shares a statement with others, api/keycheck.h, and handle
+ *            runs again when it is answered), then the handler run — or, on a cached
  *            route, its answer reused when the database has not changed
  *            since it was computed (api/cache.h);
  *   done     metrics and the access line.

@@ -66,6 +66,8 @@ enum http_status reply_unavailable(struct request *req, const char *detail);
  * 503s carry Retry-After. No SQL text reaches the client: the database's
  * message is logged under the request id. */
 enum http_status reply_db_failure(struct request *req, enum db_status status);
+/* The same for an error met on another thread (db_error_copy()). */
+enum http_status reply_db_error(struct request *req, enum db_status status, const struct db_error *e);
 
 /* ---- answers from a statement's rows (each takes over res) ---- */
 

@@ -84,6 +84,16 @@ const char *db_error_message(void);
 const char *db_error_detail(void);
 const char *db_error_hint(void);
 
+/* The last error on this thread as a copy, for a request answered on
+ * another thread (api/keycheck.h). */
+struct db_error {
+	char sqlstate[6];
+	char message[512];
+	char detail[512];
+	char hint[128];
+};
+void db_error_copy(struct db_error *out);
+
 /* True once a connection has been made and the server was not lost since. */
 bool db_is_up(void);
 

@@ -16,8 +16,7 @@ enum query_id {
 	Q_NONE, /* a route that runs no statement of its own */
 	/* plain SQL */
 	Q_MIGRATIONS_APPLIED,
-	Q_KEY_LOOKUP,
-	Q_CACHE_VERSION,
+	Q_KEY_CHECKS,
 	Q_SYNC_AS_OF,
 	Q_FUNCTION_SIGNATURE,
 	/* function calls */

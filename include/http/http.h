@@ -74,6 +74,7 @@ struct response {
 
 struct params;
 struct principal;
+struct auth_wait;
 
 struct request {
 	struct MHD_Connection *conn;
@@ -102,6 +103,7 @@ struct request {
 	const struct route *route;   /* the route matched, NULL before (or without) one */
 	struct params *params;       /* the route's typed parameters, validated (api/params.h) */
 	struct principal *who;       /* the caller (api/auth.h) */
+	struct auth_wait *auth;      /* its key check while it is being answered (api/auth.h) */
 };
 
 /* A path parameter by its name in the route pattern ("code" for {code}). */

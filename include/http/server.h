@@ -20,12 +20,21 @@ struct server_stages {
 	 * without reading the body; any other answer once the body is read. */
 	bool (*headers)(struct request *req, const char *method);
 	/* The whole request is in (req->body, or req->body_too_large): fill
-	 * req->res. */
-	void (*handle)(struct request *req);
+	 * req->res and return true; or suspend the request (server_suspend)
+	 * and return false, and once resumed it is called again. */
+	bool (*handle)(struct request *req);
 	/* The request is over, answered (status) or cut off (status 0): the
 	 * last moment its fields are readable. */
 	void (*done)(struct request *req, unsigned status, int64_t duration_us);
+	/* The service stops: resume every request still suspended. */
+	void (*stopping)(void);
 };
+
+/* Takes the request off the worker's loop until server_resume(): only
+ * from within handle. Its worker serves other connections meanwhile. */
+void server_suspend(struct request *req);
+/* Puts it back, from any thread, at any time after server_suspend(). */
+void server_resume(struct request *req);
 
 /* Starts listening; prints why and returns false on failure (address in
  * use, bad address). */

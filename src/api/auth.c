@@ -8,12 +8,21 @@
 #include <strings.h>
 
 #include "api/cache.h"
+#include "api/keycheck.h"
 #include "api/reply.h"
 #include "core/config.h"
-#include "db/db.h"
 #include "domain/apikey.h"
 #include "http/response.h"
+#include "http/server.h"
 #include "util/alloc.h"
+
+/* A request's key check while it is asked and once it is answered. */
+struct auth_wait {
+	struct key_check check;
+	struct apikey key;    /* as given; check.prefix is "" without one */
+	char *memo_snapshot;  /* the version remembered for the subject, and the */
+	char *memo_version;   /* snapshot it was counted in (api/cache.h) */
+};
 
 static bool unauthorized(struct request *req, const char *code, const char *detail)
 {
@@ -22,72 +31,94 @@ static bool unauthorized(struct request *req, const char *code, const char *deta
 	return false;
 }
 
-bool auth_authorize(struct request *req, struct principal *who, const char *cache_on, const char *cache_code,
-                    char **version)
+static void resume(struct key_check *check, void *arg)
+{
+	(void)check;
+	server_resume(arg);
+}
+
+enum auth_step auth_begin(struct request *req, const char *cache_on, const char *cache_code)
 {
 	const struct route *route = req->route;
-	*version = NULL;
+	struct principal *who = req->who;
 	if (route->role == ROLE_PUBLIC)
-		return true;
+		return AUTH_GRANTED;
 
 	const char *header = request_header(req, "Authorization");
+	struct apikey key = {0};
 	if (!header) {
-		if (cfg.public_read && route->role == ROLE_READER) {
-			who->role = ROLE_READER;
-			return true;
+		if (!cfg.public_read || route->role != ROLE_READER) {
+			unauthorized(req, "unauthorized",
+			             "This resource needs an API key: send the header Authorization: Bearer <key>.");
+			return AUTH_REFUSED;
 		}
-		return unauthorized(req, "unauthorized",
-		                    "This resource needs an API key: send the header Authorization: Bearer <key>.");
+		who->role = ROLE_READER;
+		if (!cache_on)
+			return AUTH_GRANTED; /* nothing to ask the database */
+	} else {
+		if (strncasecmp(header, "Bearer ", 7)) {
+			unauthorized(req, "invalid_key", "The Authorization header must be: Bearer <key>.");
+			return AUTH_REFUSED;
+		}
+		const char *text = header + 7;
+		while (*text == ' ')
+			text++;
+		if (!apikey_parse(text, &key)) {
+			unauthorized(req, "invalid_key",
+			             "That is not a thidua API key; keys look like thd_<12 hex>_<43 characters>.");
+			return AUTH_REFUSED;
+		}
 	}
-	if (strncasecmp(header, "Bearer ", 7))
-		return unauthorized(req, "invalid_key", "The Authorization header must be: Bearer <key>.");
-	const char *text = header + 7;
-	while (*text == ' ')
-		text++;
-	struct apikey key;
-	if (!apikey_parse(text, &key))
-		return unauthorized(req, "invalid_key", "That is not a thidua API key; keys look like thd_<12 hex>_<43 characters>.");
 
-	/* the version last counted for this subject, reused when the lookup
-	 * sees the same snapshot (api/cache.h) */
-	char *memo_snapshot = NULL, *memo_version = NULL;
+	struct auth_wait *w = xcalloc(1, sizeof *w);
+	w->key = key;
 	if (cache_on)
-		cache_memo_get(cache_on, cache_code, &memo_snapshot, &memo_version);
-	PGresult *res;
-	const char *params[] = {key.prefix, cache_on, cache_code, memo_snapshot};
-	enum db_status st = db_query(Q_KEY_LOOKUP, 4, params, &res);
-	free(memo_snapshot);
-	if (st != DB_OK) {
-		free(memo_version);
-		reply_db_failure(req, st);
+		cache_memo_get(cache_on, cache_code, &w->memo_snapshot, &w->memo_version);
+	struct key_check *c = &w->check;
+	memcpy(c->prefix, key.prefix, sizeof c->prefix);
+	c->subject = cache_on;
+	c->code = cache_code;
+	c->memo_snapshot = w->memo_snapshot;
+	c->answered = resume;
+	c->arg = req;
+	req->auth = w;
+	server_suspend(req); /* before the check can be answered */
+	keycheck_submit(c);
+	return AUTH_WAITING;
+}
+
+bool auth_finish(struct request *req, char **version)
+{
+	struct auth_wait *w = req->auth;
+	struct key_check *c = &w->check;
+	struct principal *who = req->who;
+	const struct route *route = req->route;
+	*version = NULL;
+	if (c->status != DB_OK) {
+		reply_db_error(req, c->status, &c->error);
 		return false;
 	}
-	/* columns: id, name, role, scope_id, scope, hash, revoked, cache version (NULL: the snapshot
-	 * was the one remembered), flushed WAL position, snapshot */
-	bool valid = PQntuples(res) == 1 && apikey_matches(&key, PQgetvalue(res, 0, 5)) &&
-	             strcmp(PQgetvalue(res, 0, 6), "t") != 0;
-	if (!valid) {
-		free(memo_version);
-		PQclear(res);
-		return unauthorized(req, "invalid_key", "The key is unknown or has been revoked.");
+	if (c->prefix[0]) {
+		if (!c->found || !apikey_matches(&w->key, c->hash) || c->revoked)
+			return unauthorized(req, "invalid_key", "The key is unknown or has been revoked.");
+		who->authenticated = true;
+		who->key_id = atoll(c->id);
+		snprintf(who->key_name, sizeof who->key_name, "%s", c->name);
+		who->role = role_parse(c->role);
+		snprintf(who->scope_id, sizeof who->scope_id, "%s", c->scope_id);
+		snprintf(who->scope, sizeof who->scope, "%s", c->scope);
 	}
-	who->authenticated = true;
-	who->key_id = atoll(PQgetvalue(res, 0, 0));
-	snprintf(who->key_name, sizeof who->key_name, "%s", PQgetvalue(res, 0, 1));
-	who->role = role_parse(PQgetvalue(res, 0, 2));
-	snprintf(who->scope_id, sizeof who->scope_id, "%s", PQgetvalue(res, 0, 3));
-	snprintf(who->scope, sizeof who->scope, "%s", PQgetvalue(res, 0, 4));
-	if (!cache_on) {
-		free(memo_version);
-	} else if (PQgetisnull(res, 0, 7)) {
-		*version = memo_version;
-	} else {
-		free(memo_version);
-		*version = xstrdup(PQgetvalue(res, 0, 7));
-		cache_memo_put(cache_on, cache_code, PQgetvalue(res, 0, 9), *version);
+	who->seen_lsn = db_lsn_parse(c->lsn);
+	if (c->subject) {
+		if (c->version) {
+			*version = xstrdup(c->version);
+			if (c->snapshot)
+				cache_memo_put(c->subject, c->code, c->snapshot, c->version);
+		} else {
+			*version = w->memo_version; /* the snapshot was the one remembered */
+			w->memo_version = NULL;
+		}
 	}
-	who->seen_lsn = db_lsn_parse(PQgetvalue(res, 0, 8));
-	PQclear(res);
 
 	if (who->role < route->role) {
 		free(*version);
@@ -98,4 +129,16 @@ bool auth_authorize(struct request *req, struct principal *who, const char *cach
 		return false;
 	}
 	return true;
+}
+
+void auth_free(struct request *req)
+{
+	struct auth_wait *w = req->auth;
+	if (!w)
+		return;
+	keycheck_clear(&w->check);
+	free(w->memo_snapshot);
+	free(w->memo_version);
+	free(w);
+	req->auth = NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "api/cache.h"
+#include "api/keycheck.h"
 #include "db/db.h"
 #include "util/alloc.h"
 #include "util/timeutil.h"
@@ -117,6 +118,15 @@ void metrics_render(struct buf *out)
 	           "# HELP thidua_cache_entries Answers held in the cache.\n"
 	           "# TYPE thidua_cache_entries gauge\nthidua_cache_entries %zu\n",
 	           cs.hits, cs.misses, cs.evictions, cs.bytes, cs.max_bytes, cs.entries);
+	unsigned long long checks, statements;
+	keycheck_counts(&checks, &statements);
+	buf_printf(out,
+	           "# HELP thidua_key_checks_total Requests whose key (or cache version) was looked up.\n"
+	           "# TYPE thidua_key_checks_total counter\nthidua_key_checks_total %llu\n"
+	           "# HELP thidua_key_check_statements_total Statements those look-ups took: several requests "
+	           "waiting together share one.\n"
+	           "# TYPE thidua_key_check_statements_total counter\nthidua_key_check_statements_total %llu\n",
+	           checks, statements);
 	struct db_replica_state rs[DB_MAX_REPLICAS];
 	size_t nr = db_replica_states(rs, DB_MAX_REPLICAS, false);
 	if (!nr)

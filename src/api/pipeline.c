@@ -9,6 +9,7 @@
 
 #include "api/auth.h"
 #include "api/cache.h"
+#include "api/keycheck.h"
 #include "api/metrics.h"
 #include "api/params.h"
 #include "api/reply.h"
@@ -228,30 +229,19 @@ static void cache_subject(const struct request *req, const char **on, const char
 }
 
 /* Whether the answer may come from the cache: a cached route, and the
- * version of what it depends on known (the key lookup brings it; a public
- * read asks). */
-static bool cacheable(struct request *req, char **version)
+ * version of what it depends on known (the key check brings it). */
+static bool cacheable(const struct request *req, const char *version)
 {
 	const char *on, *code;
 	cache_subject(req, &on, &code);
-	if (!on)
-		return false;
-	if (!*version) {
-		PGresult *r;
-		const char *args[] = {on, code};
-		if (db_query(Q_CACHE_VERSION, 2, args, &r) != DB_OK)
-			return false; /* the handler meets the same failure and says so */
-		*version = xstrdup(PQgetvalue(r, 0, 0));
-		PQclear(r);
-	}
-	return *version && **version;
+	return on && version && *version;
 }
 
 /* Runs the route's handler, or answers from the cache when an answer to
  * the same request was computed while what it depends on was the same. */
 static void run_handler(struct request *req, char *snapshot)
 {
-	if (!cacheable(req, &snapshot)) {
+	if (!cacheable(req, snapshot)) {
 		req->res.status = req->route->handler(req);
 		free(snapshot);
 		return;
@@ -271,24 +261,34 @@ static void run_handler(struct request *req, char *snapshot)
 	free(snapshot);
 }
 
-static void on_request(struct request *req)
+/* Once on arrival and, when the key is being checked, once more when
+ * the check is answered (api/keycheck.h). */
+static bool on_request(struct request *req)
 {
-	if (req->body_too_large) {
-		reply_problem(req, HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
-		              "The request body is larger than the %zu bytes this service accepts "
-		              "(THIDUA_MAX_BODY_BYTES); split it into smaller requests.",
-		              cfg.max_body_bytes);
-		return;
+	char *version = NULL;
+	if (!req->auth) {
+		if (req->body_too_large) {
+			reply_problem(req, HTTP_PAYLOAD_TOO_LARGE, "body_too_large",
+			              "The request body is larger than the %zu bytes this service accepts "
+			              "(THIDUA_MAX_BODY_BYTES); split it into smaller requests.",
+			              cfg.max_body_bytes);
+			return true;
+		}
+		if (!validate_params(req))
+			return true;
+		const char *on, *code;
+		cache_subject(req, &on, &code);
+		switch (auth_begin(req, on, code)) {
+		case AUTH_REFUSED: return true;
+		case AUTH_WAITING: return false;
+		case AUTH_GRANTED: break;
+		}
+	} else if (!auth_finish(req, &version)) {
+		return true;
 	}
-	if (!validate_params(req))
-		return;
-	char *snapshot;
-	const char *on, *code;
-	cache_subject(req, &on, &code);
-	if (!auth_authorize(req, req->who, on, code, &snapshot))
-		return;
 	params_set(req->params, "scope", req->who->scope_id[0] ? req->who->scope_id : NULL);
-	run_handler(req, snapshot);
+	run_handler(req, version);
+	return true;
 }
 
 /* ---- after ---- */
@@ -315,6 +315,7 @@ static void on_done(struct request *req, unsigned status, int64_t duration_us)
 		free(req->params);
 		req->params = NULL;
 	}
+	auth_free(req);
 	free(req->who);
 	req->who = NULL;
 }
@@ -323,4 +324,5 @@ const struct server_stages pipeline_stages = {
 	.headers = on_headers,
 	.handle = on_request,
 	.done = on_done,
+	.stopping = keycheck_stop,
 };

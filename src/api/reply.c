@@ -193,21 +193,21 @@ static const char *field_in(const struct request *req, const char *field)
 	return "body";
 }
 
-enum http_status reply_db_failure(struct request *req, enum db_status status)
+enum http_status reply_db_error(struct request *req, enum db_status status, const struct db_error *e)
 {
 	if (status == DB_UNAVAILABLE)
 		return reply_unavailable(req, "The database cannot be reached right now; retry in a moment.");
-	const char *state = db_error_sqlstate();
+	const char *state = e->sqlstate;
 	if (state[0] == 'T' && state[1] == 'D') {
 		/* raised on purpose by the SQL functions: the message is for the client */
 		int code = atoi(state + 2);
-		const char *problem = db_error_detail();
+		const char *problem = e->detail;
 		if (code >= 400 && code < 500 && *problem) {
-			const char *field = db_error_hint();
+			const char *field = e->hint;
 			if (!*field)
-				return reply_problem(req, (enum http_status)code, problem, "%s", db_error_message());
+				return reply_problem(req, (enum http_status)code, problem, "%s", e->message);
 			return reply_field_problem(req, (enum http_status)code, problem, field_in(req, field), field,
-			                           db_error_message());
+			                           e->message);
 		}
 	}
 	/* Anything else: the database's own words stay in the log. */
@@ -215,7 +215,7 @@ enum http_status reply_db_failure(struct request *req, enum db_status status)
 	            !strncmp(state, "25", 2) || !*state;
 	if (!ours)
 		log_warn(req->request_id, "database refused %s %s: %s %s", req->method_name, req->path, state,
-		         db_error_message());
+		         e->message);
 	if (!strncmp(state, "08", 2) || !strncmp(state, "57P0", 4))
 		return reply_unavailable(req, "The database cannot be reached right now; retry in a moment.");
 	if (!strncmp(state, "22", 2))
@@ -237,7 +237,14 @@ enum http_status reply_db_failure(struct request *req, enum db_status status)
 	if (!strncmp(state, "54", 2))
 		return reply_problem(req, HTTP_BAD_REQUEST, "too_complex",
 		                     "The request is too large or too complex to answer; split it into smaller ones.");
-	return reply_internal(req, "database error %s: %s", state, db_error_message());
+	return reply_internal(req, "database error %s: %s", state, e->message);
+}
+
+enum http_status reply_db_failure(struct request *req, enum db_status status)
+{
+	struct db_error e;
+	db_error_copy(&e);
+	return reply_db_error(req, status, &e);
 }
 
 /* ---- answers from rows ---- */

@@ -418,6 +418,14 @@ const char *db_error_hint(void)
 	return (last ? last : thread_conn())->hint;
 }
 
+void db_error_copy(struct db_error *out)
+{
+	snprintf(out->sqlstate, sizeof out->sqlstate, "%s", db_error_sqlstate());
+	snprintf(out->message, sizeof out->message, "%s", db_error_message());
+	snprintf(out->detail, sizeof out->detail, "%s", db_error_detail());
+	snprintf(out->hint, sizeof out->hint, "%s", db_error_hint());
+}
+
 bool db_is_up(void)
 {
 	return atomic_load(&ever_up) && !atomic_load(&was_down);

@@ -18,13 +18,25 @@ const struct db_statement db_statements[Q__COUNT] = {
 	 * on, $3 its subject; NULL when the snapshot is still $4, the one the
 	 * service last counted it in), with the snapshot, and the primary's
 	 * flushed WAL position for reads on a standby (db.h). */
-	[Q_KEY_LOOKUP] = {"key_lookup",
-	                  "SELECT k.*, CASE WHEN $4::text = pg_current_snapshot()::text THEN NULL "
-	                  "ELSE cache_version(p_on => $2, p_code => $3) END, "
-	                  "pg_current_wal_flush_lsn()::text, pg_current_snapshot()::text "
-	                  "FROM key_lookup(p_prefix => $1) k",
+	/* Several requests' key checks in one statement (api/keycheck.h): $1
+	 * is a JSON array of {n, prefix, subject, code, memo}; one row per
+	 * check, by n: the key (NULLs when unknown), the version of what a
+	 * cached answer depends on (NULL when the check's memo is the current
+	 * snapshot, or without a subject; computed once per subject), the
+	 * flushed WAL position, the snapshot. */
+	[Q_KEY_CHECKS] = {"key_checks",
+	                  "WITH b AS (SELECT * FROM json_to_recordset($1::json) "
+	                  "           AS b(n int, prefix text, subject text, code text, memo text)), "
+	                  "s AS (SELECT pg_current_snapshot()::text AS snap, pg_current_wal_flush_lsn()::text AS lsn), "
+	                  "v AS (SELECT d.subject, d.code, cache_version(p_on => d.subject, p_code => d.code) AS version "
+	                  "      FROM (SELECT DISTINCT b.subject, b.code FROM b, s "
+	                  "            WHERE b.subject IS NOT NULL AND b.memo IS DISTINCT FROM s.snap) d) "
+	                  "SELECT b.n, k.id, k.name, k.role, k.scope_id, k.scope, k.hash, k.revoked, "
+	                  "       CASE WHEN b.memo = s.snap THEN NULL ELSE v.version END, s.lsn, s.snap "
+	                  "FROM b CROSS JOIN s "
+	                  "LEFT JOIN v ON v.subject = b.subject AND v.code IS NOT DISTINCT FROM b.code "
+	                  "LEFT JOIN LATERAL key_lookup(p_prefix => b.prefix) k ON true",
 	                  NULL, {NULL}},
-	[Q_CACHE_VERSION] = {"cache_version", "SELECT cache_version(p_on => $1, p_code => $2)", NULL, {NULL}},
 	[Q_SYNC_AS_OF] = {"sync_as_of", "SELECT sync_as_of()", NULL, {NULL}},
 	/* The input arguments of a function, in order: name, type, whether it
 	 * has a default; and how many functions have that name. No row: no

@@ -149,6 +149,16 @@ static enum MHD_Result send_response(struct request *req)
 	return r;
 }
 
+void server_suspend(struct request *req)
+{
+	MHD_suspend_connection(req->conn);
+}
+
+void server_resume(struct request *req)
+{
+	MHD_resume_connection(req->conn);
+}
+
 /* MHD calls this with the request-target exactly as the client sent it,
  * before it decodes anything: the request starts here. */
 static void *on_target(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -212,8 +222,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	if (req->responded)
 		return MHD_YES;
-	if (!req->decided)
-		stage->handle(req);
+	if (!req->decided && !stage->handle(req))
+		return MHD_YES; /* suspended: called again once resumed */
 	return send_response(req);
 }
 
@@ -272,7 +282,7 @@ bool server_start(const struct server_stages *stages)
 
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof ss);
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 	if (strchr(cfg.listen_host, ':')) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
 		a->sin6_family = AF_INET6;
@@ -352,6 +362,9 @@ void server_wait_and_stop(void)
 	int left = atomic_load(&inflight);
 	if (left > 0)
 		log_warn(NULL, "shutdown timeout: %d request(s) still running are cut off", left);
+	/* MHD must not stop with a connection suspended */
+	if (stage->stopping)
+		stage->stopping();
 	MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;
 	log_info(NULL, "stopped");
