@@ -12,6 +12,7 @@
 #include "api/keycheck.h"
 #include "api/metrics.h"
 #include "api/pipeline.h"
+#include "api/runner.h"
 #include "cli/key.h"
 #include "cli/routes.h"
 #include "core/config.h"
@@ -73,11 +74,13 @@ static int serve(void)
 	cache_init(cfg.cache_bytes);
 	pipeline_init(routes, routes_count);
 	keycheck_start();
+	runner_start(cfg.threads);
 	if (system_check_database() && server_start(&pipeline_stages)) {
 		server_wait_and_stop();
 		rc = 0;
 	}
 	keycheck_stop();
+	runner_stop();
 	db_close_all();
 	metrics_cleanup();
 	cache_cleanup();

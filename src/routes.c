@@ -52,23 +52,23 @@ static const char *const only_modes[] = {"missing", NULL};
 		QUERY("period", PT_PERIODS), YEAR("year", 0)
 
 const struct route routes[] = {
-	{HTTP_GET, "/healthz", handle_healthz, ROLE_PUBLIC, 0, "the process is up", .params = NULL},
+	{HTTP_GET, "/healthz", handle_healthz, ROLE_PUBLIC, ROUTE_IN_MEMORY, "the process is up", .params = NULL},
 	{HTTP_GET, "/readyz", handle_readyz, ROLE_PUBLIC, 0, "the database is reachable and migrated", .params = NULL},
-	{HTTP_GET, "/openapi.yaml", handle_openapi, ROLE_PUBLIC, 0, "the API contract", .params = NULL},
-	{HTTP_GET, "/metrics", handle_metrics, ROLE_PUBLIC, 0, "Prometheus metrics", .params = NULL},
-	{HTTP_GET, "/v1", handle_index, ROLE_PUBLIC, 0, "this index of resources", .params = NULL},
+	{HTTP_GET, "/openapi.yaml", handle_openapi, ROLE_PUBLIC, ROUTE_IN_MEMORY, "the API contract", .params = NULL},
+	{HTTP_GET, "/metrics", handle_metrics, ROLE_PUBLIC, ROUTE_IN_MEMORY, "Prometheus metrics", .params = NULL},
+	{HTTP_GET, "/v1", handle_index, ROLE_PUBLIC, ROUTE_IN_MEMORY, "this index of resources", .params = NULL},
 
 	/* the dashboard: pages without data, public; the data is /v1's */
-	{HTTP_GET, "/", handle_root, ROLE_PUBLIC, 0, "to the dashboard", .params = NULL},
-	{HTTP_GET, "/dashboard", handle_page, ROLE_PUBLIC, 0, "the dashboard: blocs, search",
+	{HTTP_GET, "/", handle_root, ROLE_PUBLIC, ROUTE_IN_MEMORY, "to the dashboard", .params = NULL},
+	{HTTP_GET, "/dashboard", handle_page, ROLE_PUBLIC, ROUTE_IN_MEMORY, "the dashboard: blocs, search",
 	 .params = PARAMS(PAGE_STATE)},
-	{HTTP_GET, "/dashboard/blocs/{code}", handle_page, ROLE_PUBLIC, 0, "the dashboard: a bloc's scoreboard",
+	{HTTP_GET, "/dashboard/blocs/{code}", handle_page, ROLE_PUBLIC, ROUTE_IN_MEMORY, "the dashboard: a bloc's scoreboard",
 	 .params = PARAMS(PATH("code", PT_CODE), PAGE_STATE)},
-	{HTTP_GET, "/dashboard/organizations/{code}", handle_page, ROLE_PUBLIC, 0, "the dashboard: an organization",
+	{HTTP_GET, "/dashboard/organizations/{code}", handle_page, ROLE_PUBLIC, ROUTE_IN_MEMORY, "the dashboard: an organization",
 	 .params = PARAMS(PATH("code", PT_CODE), PAGE_STATE)},
-	{HTTP_GET, "/dashboard/import", handle_page, ROLE_PUBLIC, 0, "the dashboard: import a file",
+	{HTTP_GET, "/dashboard/import", handle_page, ROLE_PUBLIC, ROUTE_IN_MEMORY, "the dashboard: import a file",
 	 .params = PARAMS(PAGE_STATE)},
-	{HTTP_GET, "/dashboard/assets/{file}", handle_asset, ROLE_PUBLIC, 0, "the dashboard's scripts and styles",
+	{HTTP_GET, "/dashboard/assets/{file}", handle_asset, ROLE_PUBLIC, ROUTE_IN_MEMORY, "the dashboard's scripts and styles",
 	 .params = PARAMS({.name = "file", .in = IN_PATH, .type = PT_TEXT, .flags = P_REQUIRED, .max = 64})},
 
 	{HTTP_GET, "/v1/organizations", handle_list, ROLE_READER, ROUTE_CACHED, "organizations, as of a date",

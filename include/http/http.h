@@ -75,6 +75,7 @@ struct response {
 struct params;
 struct principal;
 struct auth_wait;
+struct pipeline_job;
 
 struct request {
 	struct MHD_Connection *conn;
@@ -104,6 +105,7 @@ struct request {
 	struct params *params;       /* the route's typed parameters, validated (api/params.h) */
 	struct principal *who;       /* the caller (api/auth.h) */
 	struct auth_wait *auth;      /* its key check while it is being answered (api/auth.h) */
+	struct pipeline_job *job;    /* its handler's run (api/runner.h) */
 };
 
 /* A path parameter by its name in the route pattern ("code" for {code}). */

@@ -12,7 +12,9 @@
 typedef enum http_status (*route_handler)(struct request *req);
 
 enum route_flags {
-	ROUTE_CACHED = 1 << 0, /* the answer may come from the response cache */
+	ROUTE_CACHED = 1 << 0,    /* the answer may come from the response cache */
+	ROUTE_IN_MEMORY = 1 << 1, /* answered from memory, never the database: run on the HTTP worker, so
+	                             it answers while every handler thread waits on the database */
 };
 
 /* What a cached route's answer depends on (sql/012_cache.sql): the cache

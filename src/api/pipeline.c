@@ -13,6 +13,7 @@
 #include "api/metrics.h"
 #include "api/params.h"
 #include "api/reply.h"
+#include "api/runner.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -237,34 +238,55 @@ static bool cacheable(const struct request *req, const char *version)
 	return on && version && *version;
 }
 
-/* Runs the route's handler, or answers from the cache when an answer to
- * the same request was computed while what it depends on was the same. */
-static void run_handler(struct request *req, char *snapshot)
+/* A request whose handler runs on a runner thread (api/runner.h). */
+struct pipeline_job {
+	struct runner_job job;
+	struct request *req;
+	char *version;   /* of what a cached answer depends on, or NULL */
+	char *cache_key; /* when the answer may be kept */
+	bool done;
+};
+
+/* The answer from the cache when it holds one to the same request
+ * computed while what it depends on was the same; else *key is set when
+ * the answer, once computed, may be kept. */
+static bool from_cache(struct request *req, const char *version, char **key)
 {
-	if (!cacheable(req, snapshot)) {
-		req->res.status = req->route->handler(req);
-		free(snapshot);
-		return;
-	}
-	char *key = cache_key(req);
-	if (cache_get(key, snapshot, &req->res)) {
-		response_header(&req->res, "X-Cache", "hit");
-	} else {
-		req->res.status = req->route->handler(req);
+	*key = NULL;
+	if (!cacheable(req, version))
+		return false;
+	*key = cache_key(req);
+	if (!cache_get(*key, version, &req->res))
+		return false;
+	response_header(&req->res, "X-Cache", "hit");
+	free(*key);
+	*key = NULL;
+	return true;
+}
+
+/* On a runner thread: the handler, its answer kept when it may be. */
+static void run_handler(void *arg)
+{
+	struct pipeline_job *j = arg;
+	struct request *req = j->req;
+	req->res.status = req->route->handler(req);
+	if (j->cache_key) {
 		if (req->res.status == HTTP_OK && !req->res.no_cache && !req->res.no_etag) {
 			response_etag(&req->res.body, req->res.etag);
-			cache_put(key, snapshot, &req->res);
+			cache_put(j->cache_key, j->version, &req->res);
 		}
 		response_header(&req->res, "X-Cache", "miss");
 	}
-	free(key);
-	free(snapshot);
+	j->done = true;
+	server_resume(req); /* the last use of the request here */
 }
 
-/* Once on arrival and, when the key is being checked, once more when
- * the check is answered (api/keycheck.h). */
+/* Called on arrival; again when the key check is answered (api/keycheck.h);
+ * and again when the handler has run (api/runner.h). */
 static bool on_request(struct request *req)
 {
+	if (req->job)
+		return req->job->done;
 	char *version = NULL;
 	if (!req->auth) {
 		if (req->body_too_large) {
@@ -287,8 +309,33 @@ static bool on_request(struct request *req)
 		return true;
 	}
 	params_set(req->params, "scope", req->who->scope_id[0] ? req->who->scope_id : NULL);
-	run_handler(req, version);
-	return true;
+	char *key;
+	if (from_cache(req, version, &key)) {
+		free(version);
+		return true;
+	}
+	if (req->route->flags & ROUTE_IN_MEMORY) {
+		req->res.status = req->route->handler(req);
+		free(version);
+		free(key);
+		return true;
+	}
+	struct pipeline_job *j = xcalloc(1, sizeof *j);
+	j->job.run = run_handler;
+	j->job.arg = j;
+	j->req = req;
+	j->version = version;
+	j->cache_key = key;
+	req->job = j;
+	server_suspend(req);
+	runner_submit(&j->job);
+	return false;
+}
+
+static void stopping(void)
+{
+	keycheck_stop();
+	runner_stop();
 }
 
 /* ---- after ---- */
@@ -316,6 +363,12 @@ static void on_done(struct request *req, unsigned status, int64_t duration_us)
 		req->params = NULL;
 	}
 	auth_free(req);
+	if (req->job) {
+		free(req->job->version);
+		free(req->job->cache_key);
+		free(req->job);
+		req->job = NULL;
+	}
 	free(req->who);
 	req->who = NULL;
 }
@@ -324,5 +377,5 @@ const struct server_stages pipeline_stages = {
 	.headers = on_headers,
 	.handle = on_request,
 	.done = on_done,
-	.stopping = keycheck_stop,
+	.stopping = stopping,
 };

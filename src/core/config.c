@@ -37,7 +37,7 @@ static const struct cf_var vars[] = {
 	{"THIDUA_DATABASE_URL", CF_STRING, "dbname=thidua", CF(database_url), 0, 0,
 	 "libpq connection string or postgresql:// URL"},
 	{"THIDUA_THREADS", CF_UINT, "0", CF(threads), 0, 256,
-	 "HTTP worker threads, each with its own database connection; 0 = one per CPU core"},
+	 "threads running handlers, each with its own database connection (and as many HTTP workers); 0 = one per CPU core"},
 	{"THIDUA_MAX_BODY_BYTES", CF_SIZE, "64M", CF(max_body_bytes), 1024, 4ULL << 30,
 	 "largest request body accepted (suffix K, M or G); larger ones get 413"},
 	{"THIDUA_MAX_CONNECTIONS", CF_UINT, "2048", CF(max_connections), 1, 1000000,

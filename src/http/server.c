@@ -37,6 +37,7 @@ static struct MHD_Daemon *daemon_handle;
 static const struct server_stages *stage;
 static atomic_int inflight;
 static atomic_bool draining;
+static atomic_bool cut_off; /* past THIDUA_SHUTDOWN_TIMEOUT_S: what resumes is dropped */
 
 #define CORS_EXPOSE_HEADERS "ETag, X-Request-Id, X-Cache, X-Next-Cursor, Content-Disposition, Retry-After, Location"
 
@@ -181,8 +182,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)url; /* decoded by MHD; the pipeline decodes req->target itself (uri.h) */
 	(void)version;
 	struct request *req = *con_cls;
-	if (!req)
-		return MHD_NO; /* not started by on_target: cannot happen */
+	if (!req || atomic_load(&cut_off))
+		return MHD_NO; /* not started by on_target (cannot happen), or cut off */
 
 	if (!req->conn) {
 		req->conn = conn;
@@ -360,8 +361,10 @@ void server_wait_and_stop(void)
 		nanosleep(&ts, NULL);
 	}
 	int left = atomic_load(&inflight);
-	if (left > 0)
+	if (left > 0) {
 		log_warn(NULL, "shutdown timeout: %d request(s) still running are cut off", left);
+		atomic_store(&cut_off, true);
+	}
 	/* MHD must not stop with a connection suspended */
 	if (stage->stopping)
 		stage->stopping();
