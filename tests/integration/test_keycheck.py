@@ -147,6 +147,7 @@ def test_stopping_while_requests_wait_for_their_key_check(pg, make_db, make_serv
         t.start()
     try:
         wait_until_blocked(pg, db)
+        time.sleep(1)  # every request sent (the first check waits; the others queue behind it)
         srv.proc.send_signal(signal.SIGTERM)
         time.sleep(0.5)
         assert srv.proc.poll() is None, "exited with requests waiting"
