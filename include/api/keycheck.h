@@ -19,6 +19,7 @@
 
 #include "db/db.h"
 #include "domain/apikey.h"
+#include "util/queue.h"
 
 #define KEYCHECK_BATCH_MAX 256 /* checks in one statement at most */
 
@@ -42,7 +43,7 @@ struct key_check {
 	char lsn[32];   /* the primary's flushed WAL position */
 	char *snapshot; /* the snapshot the check saw (malloc'd) */
 
-	struct key_check *next; /* the checker's queue */
+	struct queue_link link; /* in the checker's queue */
 };
 
 /* Starts the checker thread; once, before the server starts. */

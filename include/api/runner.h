@@ -10,10 +10,12 @@
 #ifndef THIDUA_API_RUNNER_H
 #define THIDUA_API_RUNNER_H
 
+#include "util/queue.h"
+
 struct runner_job {
 	void (*run)(void *arg); /* on a runner thread; the last use of the job there */
 	void *arg;
-	struct runner_job *next;
+	struct queue_link link;
 };
 
 /* Starts n threads; once, before the server starts. */

@@ -11,11 +11,9 @@
 #include "core/log.h"
 #include "util/alloc.h"
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static struct key_check *head, **tail = &head;
-static bool running, stopping;
+static struct queue waiting = QUEUE_INIT(waiting);
 static pthread_t checker;
+static bool running;
 static atomic_ullong checks_answered, statements_sent;
 
 static void copy_text(char *to, size_t size, const PGresult *r, int row, int col)
@@ -136,23 +134,12 @@ static void answer(struct key_check **batch, size_t n)
 static void *run(void *unused)
 {
 	(void)unused;
+	struct queue_link *links[KEYCHECK_BATCH_MAX];
 	struct key_check *batch[KEYCHECK_BATCH_MAX];
-	for (;;) {
-		pthread_mutex_lock(&lock);
-		while (!head && !stopping)
-			pthread_cond_wait(&wake, &lock);
-		if (!head) {
-			pthread_mutex_unlock(&lock);
-			break;
-		}
-		size_t n = 0;
-		while (head && n < KEYCHECK_BATCH_MAX) {
-			batch[n++] = head;
-			head = head->next;
-		}
-		if (!head)
-			tail = &head;
-		pthread_mutex_unlock(&lock);
+	size_t n;
+	while ((n = queue_take(&waiting, links, KEYCHECK_BATCH_MAX))) {
+		for (size_t i = 0; i < n; i++)
+			batch[i] = queue_entry(links[i], struct key_check, link);
 		answer(batch, n);
 	}
 	db_release();
@@ -161,26 +148,17 @@ static void *run(void *unused)
 
 void keycheck_start(void)
 {
-	pthread_mutex_lock(&lock);
-	stopping = false;
+	queue_open(&waiting);
 	running = pthread_create(&checker, NULL, run, NULL) == 0;
-	pthread_mutex_unlock(&lock);
-	if (!running)
+	if (!running) {
+		queue_close(&waiting); /* every check is answered at once */
 		log_error(NULL, "the key-check thread could not start: every request will be answered 503");
+	}
 }
 
 void keycheck_submit(struct key_check *check)
 {
-	check->next = NULL;
-	pthread_mutex_lock(&lock);
-	bool open = running && !stopping;
-	if (open) {
-		*tail = check;
-		tail = &check->next;
-		pthread_cond_signal(&wake);
-	}
-	pthread_mutex_unlock(&lock);
-	if (!open) {
+	if (!queue_push(&waiting, &check->link)) {
 		fail(check, DB_UNAVAILABLE, NULL);
 		check->answered(check, check->arg);
 	}
@@ -188,16 +166,10 @@ void keycheck_submit(struct key_check *check)
 
 void keycheck_stop(void)
 {
-	pthread_mutex_lock(&lock);
-	bool was_running = running;
-	stopping = true;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
-	if (was_running)
+	queue_close(&waiting);
+	if (running)
 		pthread_join(checker, NULL);
-	pthread_mutex_lock(&lock);
 	running = false;
-	pthread_mutex_unlock(&lock);
 }
 
 void keycheck_clear(struct key_check *check)

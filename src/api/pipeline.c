@@ -229,15 +229,6 @@ static void cache_subject(const struct request *req, const char **on, const char
 	}
 }
 
-/* Whether the answer may come from the cache: a cached route, and the
- * version of what it depends on known (the key check brings it). */
-static bool cacheable(const struct request *req, const char *version)
-{
-	const char *on, *code;
-	cache_subject(req, &on, &code);
-	return on && version && *version;
-}
-
 /* A request whose handler runs on a runner thread (api/runner.h). */
 struct pipeline_job {
 	struct runner_job job;
@@ -249,11 +240,13 @@ struct pipeline_job {
 
 /* The answer from the cache when it holds one to the same request
  * computed while what it depends on was the same; else *key is set when
- * the answer, once computed, may be kept. */
+ * the answer, once computed, may be kept. A version comes with the key
+ * check of a cached route only (cache_subject(), auth_finish()): without
+ * one the answer is neither looked up nor kept. */
 static bool from_cache(struct request *req, const char *version, char **key)
 {
 	*key = NULL;
-	if (!cacheable(req, version))
+	if (!version || !*version)
 		return false;
 	*key = cache_key(req);
 	if (!cache_get(*key, version, &req->res))

@@ -2,36 +2,22 @@
 #include "api/runner.h"
 
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdlib.h>
 
 #include "core/log.h"
 #include "db/db.h"
 #include "util/alloc.h"
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static struct runner_job *head, **tail = &head;
+static struct queue jobs = QUEUE_INIT(jobs);
 static pthread_t *threads;
 static unsigned nthreads;
-static bool stopping;
 
 static void *run(void *unused)
 {
 	(void)unused;
-	for (;;) {
-		pthread_mutex_lock(&lock);
-		while (!head && !stopping)
-			pthread_cond_wait(&wake, &lock);
-		struct runner_job *job = head;
-		if (job) {
-			head = job->next;
-			if (!head)
-				tail = &head;
-		}
-		pthread_mutex_unlock(&lock);
-		if (!job)
-			break;
+	struct queue_link *link;
+	while (queue_take(&jobs, &link, 1)) {
+		struct runner_job *job = queue_entry(link, struct runner_job, link);
 		job->run(job->arg);
 	}
 	db_release();
@@ -40,44 +26,29 @@ static void *run(void *unused)
 
 void runner_start(unsigned n)
 {
-	pthread_mutex_lock(&lock);
-	stopping = false;
+	queue_open(&jobs);
 	threads = xcalloc(n, sizeof *threads);
 	for (nthreads = 0; nthreads < n; nthreads++)
 		if (pthread_create(&threads[nthreads], NULL, run, NULL) != 0)
 			break;
-	pthread_mutex_unlock(&lock);
 	if (nthreads < n)
 		log_warn(NULL, "only %u of %u handler threads could start", nthreads, n);
+	if (!nthreads)
+		queue_close(&jobs); /* jobs run on the caller's thread */
 }
 
 void runner_submit(struct runner_job *job)
 {
-	job->next = NULL;
-	pthread_mutex_lock(&lock);
-	bool queued = nthreads > 0 && !stopping;
-	if (queued) {
-		*tail = job;
-		tail = &job->next;
-		pthread_cond_signal(&wake);
-	}
-	pthread_mutex_unlock(&lock);
-	if (!queued)
+	if (!queue_push(&jobs, &job->link))
 		job->run(job->arg);
 }
 
 void runner_stop(void)
 {
-	pthread_mutex_lock(&lock);
-	stopping = true;
-	pthread_cond_broadcast(&wake);
-	unsigned n = nthreads;
-	pthread_mutex_unlock(&lock);
-	for (unsigned i = 0; i < n; i++)
+	queue_close(&jobs);
+	for (unsigned i = 0; i < nthreads; i++)
 		pthread_join(threads[i], NULL);
-	pthread_mutex_lock(&lock);
 	nthreads = 0;
 	free(threads);
 	threads = NULL;
-	pthread_mutex_unlock(&lock);
 }
