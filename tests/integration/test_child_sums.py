@@ -129,6 +129,19 @@ def test_sums_follow_every_kind_of_write(world, pg):
     consistent(pg, db)
     assert children(api, "T", "2024")[0] == {"T-D1": (5, None, "children"), "T-D2": (18, 10, "children")}
 
+    # moves in an organizations file (followed once, after its last row): G4 goes back to D1 from 2024
+    r = api.put("/v1/organizations", data="code,parent,parent_from\nT-G4,T-D1,2024-01-01\n".encode(),
+                headers={"Content-Type": "text/csv"})
+    assert r.status_code == 200, r.text
+    consistent(pg, db)
+    assert children(api, "T", "2024")[0] == {"T-D1": (12, 6, "children"), "T-D2": (11, 4, "children")}
+    # a dry run changes nothing
+    r = api.put("/v1/organizations", params={"dry_run": "true"},
+                data="code,parent,parent_from\nT-G4,T-D2,2024-06-01\n".encode(), headers={"Content-Type": "text/csv"})
+    assert r.status_code == 200, r.text
+    consistent(pg, db)
+    assert children(api, "T", "2024")[0] == {"T-D1": (12, 6, "children"), "T-D2": (11, 4, "children")}
+
 
 def test_a_roll_up_goes_down_only_where_a_child_reported_nothing(world, pg):
     api, db = world

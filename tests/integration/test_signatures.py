@@ -65,3 +65,16 @@ def test_a_database_that_matches_is_ready(pg, empty_template, make_server):
     url = pg.create_database("sig_fine", template=empty_template)
     _, api = make_server(url, role=None)
     assert api.get("/readyz").json() == {"status": "ready", "migrations": 17}
+
+
+def test_no_function_of_the_api_compiles_its_queries(pg, empty_template):
+    """A walk's cost is a guess high enough for PostgreSQL's JIT, whose
+    compiling took 1.1 s for a 40 ms breakdown (sql/017_child_sums.sql);
+    a migration replacing one of these functions must set jit = off again."""
+    pg.create_database("sig_jit", template=empty_template)
+    compiling = pg.query("sig_jit", """
+        SELECT p.proname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+        WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'api\\_%' AND l.lanname = 'plpgsql'
+          AND NOT coalesce('jit=off' = ANY (p.proconfig), false)
+        ORDER BY 1""")
+    assert compiling == []
