@@ -171,7 +171,16 @@ BEGIN
 		END IF;
 		RETURN NULL;
 	END IF;
-	IF cardinality(v_in) + cardinality(v_out) > 0 THEN
+	IF cardinality(v_in) + cardinality(v_out) = 0 THEN
+		RETURN NULL;
+	END IF;
+	IF current_setting('thidua.sums_later', true) = 'on' THEN
+		-- a values import: once, after its last statement
+		IF to_regclass('pg_temp.sum_pending') IS NULL THEN
+			CREATE TEMP TABLE sum_pending (LIKE child_sum) ON COMMIT DROP;
+		END IF;
+		INSERT INTO sum_pending SELECT * FROM unnest(v_out || v_in);
+	ELSE
 		PERFORM child_sum_add(v_out || v_in);
 	END IF;
 	RETURN NULL;
@@ -221,6 +230,28 @@ BEGIN
 		PERFORM links_changed(ARRAY(SELECT link FROM link_pending WHERE sign = 1),
 		                      ARRAY(SELECT link FROM link_pending WHERE sign = -1));
 		DROP TABLE link_pending;
+	END IF;
+	RETURN v_result;
+END $$;
+
+-- The values import (009_imports.sql) writes the figures it replaces and
+-- the new ones in two statements; the sums they change are changed once,
+-- after both, in one batch in key order, so that two imports under the
+-- same parents queue for their rows instead of deadlocking (each would
+-- otherwise hold the rows of its first statement while asking for the
+-- other's).
+CREATE FUNCTION import_values_then_sums(p_scope bigint, p_keep_good boolean) RETURNS json
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_result json;
+BEGIN
+	PERFORM set_config('thidua.sums_later', 'on', true);
+	v_result := import_values(p_scope, p_keep_good);
+	PERFORM set_config('thidua.sums_later', 'off', true);
+	IF to_regclass('pg_temp.sum_pending') IS NOT NULL THEN
+		PERFORM child_sum_add(ARRAY(SELECT (c.parent_id, c.indicator_id, c.period_id, c.actual, c.actual_n, c.target,
+		                                    c.target_n)::child_sum FROM sum_pending c));
+		DROP TABLE sum_pending;
 	END IF;
 	RETURN v_result;
 END $$;
@@ -358,7 +389,8 @@ $$;
 -- Every walk down the hierarchy reads links by their parent: the index
 -- holds their days too, so that a step reads the index alone.
 DROP INDEX organization_parent_parent;
-CREATE INDEX organization_parent_parent ON organization_parent (parent_id) INCLUDE (org_id, valid_from, valid_to, during);
+CREATE INDEX organization_parent_parent ON organization_parent (parent_id)
+	INCLUDE (org_id, valid_from, valid_to, during);
 
 -- The subtree on one day (003_organizations.sql) walked that day's links
 -- only, instead of the subtree through all time cut down to the day

@@ -74,7 +74,7 @@ const struct db_statement db_statements[Q__COUNT] = {
 	                         "cursor", "limit"),
 	[Q_VALUE_DELETE] = CALL(api_value_delete, "scope", "org", "bloc", "indicator", "period"),
 	[Q_WRITE_CONTEXT] = CALL(write_context, "actor", "request_id"),
-	[Q_IMPORT_VALUES] = CALL(import_values, "scope", "keep_good"),
+	[Q_IMPORT_VALUES] = CALL(import_values_then_sums, "scope", "keep_good"),
 	[Q_IMPORT_ORGANIZATIONS] = CALL(import_organizations_then_buckets, "scope", "keep_good", "mode"),
 	[Q_IMPORT_INDICATORS] = CALL(import_indicators, "scope", "keep_good"),
 	[Q_ORGANIZATION_LOCK] = CALL(organization_lock, "code"),

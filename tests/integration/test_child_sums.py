@@ -92,6 +92,12 @@ def test_sums_follow_every_kind_of_write(world, pg):
     kids, total = children(api, "T", "2024")
     assert kids == {"T-D1": (8, 4, "children"), "T-D2": (7, 6, "children")}  # 5 + 3; G2 has no target
     assert total == {"actual": 15, "target": 10}
+    # a dry run of a values file writes nothing, sums included
+    r = api.put("/v1/values", params={"dry_run": "true"},
+                data=b"org,indicator,period,actual\nT-G1,new_members,2024,50\n", headers={"Content-Type": "text/csv"})
+    assert r.status_code == 200 and r.json()["dry_run"] is True, r.text
+    consistent(pg, db)
+    assert children(api, "T", "2024")[1] == {"actual": 15, "target": 10}
 
     # a figure replaced, a note alone changed (no figure moves), a target added
     put_csv(api, ["T-G1,new_members,2024,9,4", "T-G2,new_members,2024,3,2"])
