@@ -105,25 +105,52 @@ LANGUAGE sql AS $$
 	  AND s.actual_n = 0 AND s.target_n = 0;
 $$;
 
--- Links added (p_new) and gone (p_old): the figures they carried move
--- between parents' sums, and their parents' children are counted again.
-CREATE FUNCTION links_changed(p_new organization_parent[], p_old organization_parent[]) RETURNS void
+-- Changes to the sums and parents whose children are to be counted again,
+-- applied at once; or, during an import (thidua.sums_later, set by the two
+-- import functions below), noted and applied once after its last statement
+-- by children_flush(): an organizations import changes links one row at a
+-- time (the country's load moves 100 000 unions), and a values import
+-- writes in two statements, which in one batch take the sums' rows in key
+-- order, so that two imports under the same parents queue for them instead
+-- of deadlocking.
+CREATE FUNCTION children_changed(p_changes child_sum[], p_parents bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-	v_changes child_sum[] := ARRAY(SELECT child_sums_of_links(p_old, -1) UNION ALL
-	                                SELECT child_sums_of_links(p_new, 1));
 BEGIN
-	IF cardinality(v_changes) > 0 THEN
-		PERFORM child_sum_add(v_changes);
+	IF cardinality(p_changes) + cardinality(p_parents) = 0 THEN
+		RETURN;
 	END IF;
-	PERFORM child_count_refresh(ARRAY(SELECT parent_id FROM unnest(p_new) UNION SELECT parent_id FROM unnest(p_old)));
+	IF current_setting('thidua.sums_later', true) = 'on' THEN
+		IF to_regclass('pg_temp.children_pending') IS NULL THEN
+			CREATE TEMP TABLE children_pending (changes child_sum[], parents bigint[]) ON COMMIT DROP;
+		END IF;
+		INSERT INTO children_pending VALUES (p_changes, p_parents);
+		RETURN;
+	END IF;
+	IF cardinality(p_changes) > 0 THEN
+		PERFORM child_sum_add(p_changes);
+	END IF;
+	IF cardinality(p_parents) > 0 THEN
+		PERFORM child_count_refresh(p_parents);
+	END IF;
+END $$;
+
+-- The end of an import: what it noted, applied in one batch.
+CREATE FUNCTION children_flush() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM set_config('thidua.sums_later', 'off', true);
+	IF to_regclass('pg_temp.children_pending') IS NOT NULL THEN
+		PERFORM children_changed(ARRAY(SELECT c FROM children_pending p, unnest(p.changes) c),
+		                         ARRAY(SELECT DISTINCT x FROM children_pending p, unnest(p.parents) x));
+		DROP TABLE children_pending;
+	END IF;
 END $$;
 
 CREATE FUNCTION children_follow() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-	v_in child_sum[] := '{}';
-	v_out child_sum[] := '{}';
+	v_new value[] := '{}';
+	v_old value[] := '{}';
 	v_links organization_parent[] := '{}';
 	v_gone organization_parent[] := '{}';
 BEGIN
@@ -137,22 +164,19 @@ BEGIN
 	END IF;
 	IF TG_TABLE_NAME = 'value' THEN
 		IF TG_OP = 'INSERT' THEN
-			v_in := ARRAY(SELECT child_sums_of(ARRAY(SELECT n::value FROM new_rows n WHERE n.org_id IS NOT NULL), 1));
+			v_new := ARRAY(SELECT n::value FROM new_rows n WHERE n.org_id IS NOT NULL);
 		ELSIF TG_OP = 'DELETE' THEN
-			v_out := ARRAY(SELECT child_sums_of(ARRAY(SELECT o::value FROM old_rows o WHERE o.org_id IS NOT NULL), -1));
+			v_old := ARRAY(SELECT o::value FROM old_rows o WHERE o.org_id IS NOT NULL);
 		ELSE
 			-- only the rows whose figures or subject changed (a note, a revision alone change nothing)
-			v_in := ARRAY(SELECT child_sums_of(ARRAY(
-				SELECT n::value FROM new_rows n JOIN old_rows o ON o.id = n.id
-				WHERE n.org_id IS NOT NULL
-				  AND (n.org_id, n.indicator_id, n.period_id, n.actual, n.target)
-				      IS DISTINCT FROM (o.org_id, o.indicator_id, o.period_id, o.actual, o.target)), 1));
-			v_out := ARRAY(SELECT child_sums_of(ARRAY(
-				SELECT o::value FROM old_rows o JOIN new_rows n ON n.id = o.id
-				WHERE o.org_id IS NOT NULL
-				  AND (n.org_id, n.indicator_id, n.period_id, n.actual, n.target)
-				      IS DISTINCT FROM (o.org_id, o.indicator_id, o.period_id, o.actual, o.target)), -1));
+			SELECT coalesce(array_agg(n::value), '{}'), coalesce(array_agg(o::value), '{}') INTO v_new, v_old
+			FROM new_rows n JOIN old_rows o ON o.id = n.id
+			WHERE (n.org_id IS NOT NULL OR o.org_id IS NOT NULL)
+			  AND (n.org_id, n.indicator_id, n.period_id, n.actual, n.target)
+			      IS DISTINCT FROM (o.org_id, o.indicator_id, o.period_id, o.actual, o.target);
 		END IF;
+		PERFORM children_changed(ARRAY(SELECT child_sums_of(v_old, -1) UNION ALL SELECT child_sums_of(v_new, 1)),
+		                         '{}');
 	ELSE
 		IF TG_OP IN ('INSERT', 'UPDATE') THEN
 			v_links := ARRAY(SELECT n::organization_parent FROM new_rows n);
@@ -160,28 +184,10 @@ BEGIN
 		IF TG_OP IN ('DELETE', 'UPDATE') THEN
 			v_gone := ARRAY(SELECT o::organization_parent FROM old_rows o);
 		END IF;
-		IF current_setting('thidua.buckets_later', true) = 'on' THEN
-			-- an organizations import changes links row by row: once, after its last row
-			IF to_regclass('pg_temp.link_pending') IS NULL THEN
-				CREATE TEMP TABLE link_pending (link organization_parent, sign int) ON COMMIT DROP;
-			END IF;
-			INSERT INTO link_pending SELECT l, 1 FROM unnest(v_links) l UNION ALL SELECT l, -1 FROM unnest(v_gone) l;
-		ELSE
-			PERFORM links_changed(v_links, v_gone);
-		END IF;
-		RETURN NULL;
-	END IF;
-	IF cardinality(v_in) + cardinality(v_out) = 0 THEN
-		RETURN NULL;
-	END IF;
-	IF current_setting('thidua.sums_later', true) = 'on' THEN
-		-- a values import: once, after its last statement
-		IF to_regclass('pg_temp.sum_pending') IS NULL THEN
-			CREATE TEMP TABLE sum_pending (LIKE child_sum) ON COMMIT DROP;
-		END IF;
-		INSERT INTO sum_pending SELECT * FROM unnest(v_out || v_in);
-	ELSE
-		PERFORM child_sum_add(v_out || v_in);
+		-- the figures the links carried move between parents' sums
+		PERFORM children_changed(ARRAY(SELECT child_sums_of_links(v_gone, -1) UNION ALL
+		                               SELECT child_sums_of_links(v_links, 1)),
+		                         ARRAY(SELECT parent_id FROM unnest(v_links) UNION SELECT parent_id FROM unnest(v_gone)));
 	END IF;
 	RETURN NULL;
 END $$;
@@ -202,9 +208,8 @@ BEGIN
 	END LOOP;
 END $$;
 
--- The organizations import (013_org_buckets.sql), with the links its rows
--- changed followed once, after the last row, as the buckets are: at scale
--- 1 the load moves 100 000 unions, one statement each.
+-- The organizations import (013_org_buckets.sql), with the sums and counts
+-- its links change applied once, after its last row, as its buckets are.
 CREATE OR REPLACE FUNCTION import_organizations_then_buckets(p_scope bigint, p_keep_good boolean, p_mode text)
 RETURNS json
 LANGUAGE plpgsql AS $$
@@ -220,26 +225,19 @@ BEGIN
 		ANALYZE organization_parent;
 	END IF;
 	PERFORM set_config('thidua.buckets_later', 'on', true);
+	PERFORM set_config('thidua.sums_later', 'on', true);
 	v_result := import_organizations(p_scope, p_keep_good, p_mode);
 	PERFORM set_config('thidua.buckets_later', 'off', true);
 	IF to_regclass('pg_temp.org_bucket_pending') IS NOT NULL THEN
 		PERFORM org_bucket_refresh(ARRAY(SELECT DISTINCT org_id FROM org_bucket_pending));
 		DROP TABLE org_bucket_pending;
 	END IF;
-	IF to_regclass('pg_temp.link_pending') IS NOT NULL THEN
-		PERFORM links_changed(ARRAY(SELECT link FROM link_pending WHERE sign = 1),
-		                      ARRAY(SELECT link FROM link_pending WHERE sign = -1));
-		DROP TABLE link_pending;
-	END IF;
+	PERFORM children_flush();
 	RETURN v_result;
 END $$;
 
--- The values import (009_imports.sql) writes the figures it replaces and
--- the new ones in two statements; the sums they change are changed once,
--- after both, in one batch in key order, so that two imports under the
--- same parents queue for their rows instead of deadlocking (each would
--- otherwise hold the rows of its first statement while asking for the
--- other's).
+-- The values import (009_imports.sql), with the sums it changes applied
+-- once, after its last statement.
 CREATE FUNCTION import_values_then_sums(p_scope bigint, p_keep_good boolean) RETURNS json
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -247,12 +245,7 @@ DECLARE
 BEGIN
 	PERFORM set_config('thidua.sums_later', 'on', true);
 	v_result := import_values(p_scope, p_keep_good);
-	PERFORM set_config('thidua.sums_later', 'off', true);
-	IF to_regclass('pg_temp.sum_pending') IS NOT NULL THEN
-		PERFORM child_sum_add(ARRAY(SELECT (c.parent_id, c.indicator_id, c.period_id, c.actual, c.actual_n, c.target,
-		                                    c.target_n)::child_sum FROM sum_pending c));
-		DROP TABLE sum_pending;
-	END IF;
+	PERFORM children_flush();
 	RETURN v_result;
 END $$;
 
