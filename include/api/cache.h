@@ -25,7 +25,8 @@ void cache_init(size_t max_bytes);
 void cache_cleanup(void);
 bool cache_enabled(void);
 
-/* Fills res from the entry for key when it was computed under snapshot.
+/* Fills res from the entry for key when it was computed under snapshot
+ * (the body shared with the entry, not copied: res->shared_body).
  * True on a hit. */
 bool cache_get(const char *key, const char *snapshot, struct response *res);
 /* Keeps a 200 answer (body, content type, extra headers, ETag). */

@@ -61,10 +61,14 @@ struct header {
 	char *value;
 };
 
+struct shared_bytes;
+
 struct response {
 	enum http_status status;
 	const char *content_type; /* static string */
 	struct buf body;
+	/* when set, the body instead (read-only, a cached answer's: util/shared.h) */
+	struct shared_bytes *shared_body;
 	struct header headers[REQUEST_MAX_HEADERS];
 	unsigned nheaders;
 	bool no_etag;  /* set for bodies that must not be cached (keys) */

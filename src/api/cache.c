@@ -11,6 +11,7 @@
 
 #include "http/response.h"
 #include "util/alloc.h"
+#include "util/shared.h"
 
 #define SHARDS 16
 #define BUCKETS 1024 /* per shard */
@@ -23,8 +24,7 @@ struct entry {
 	char *key;
 	char *snapshot;
 	const char *content_type; /* static strings */
-	char *body;
-	size_t body_len;
+	struct shared_bytes *body;
 	char etag[40];
 	struct header headers[REQUEST_MAX_HEADERS];
 	unsigned nheaders;
@@ -73,7 +73,7 @@ static void entry_free(struct entry *e)
 {
 	free(e->key);
 	free(e->snapshot);
-	free(e->body);
+	shared_bytes_unref(e->body);
 	for (unsigned i = 0; i < e->nheaders; i++) {
 		free(e->headers[i].name);
 		free(e->headers[i].value);
@@ -139,7 +139,8 @@ bool cache_get(const char *key, const char *snapshot, struct response *res)
 		lru_unlink(s, e);
 		lru_push_front(s, e);
 		buf_reset(&res->body);
-		buf_append(&res->body, e->body, e->body_len);
+		shared_bytes_unref(res->shared_body);
+		res->shared_body = shared_bytes_ref(e->body);
 		res->status = HTTP_OK;
 		res->content_type = e->content_type;
 		memcpy(res->etag, e->etag, sizeof res->etag);
@@ -166,9 +167,7 @@ void cache_put(const char *key, const char *snapshot, const struct response *res
 	e->key = xstrdup(key);
 	e->snapshot = xstrdup(snapshot);
 	e->content_type = res->content_type;
-	e->body = xmalloc(res->body.len ? res->body.len : 1);
-	memcpy(e->body, buf_cstr(&res->body), res->body.len);
-	e->body_len = res->body.len;
+	e->body = shared_bytes_new(buf_cstr(&res->body), res->body.len);
 	memcpy(e->etag, res->etag, sizeof e->etag);
 	for (unsigned i = 0; i < res->nheaders; i++) {
 		e->headers[i].name = xstrdup(res->headers[i].name);

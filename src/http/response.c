@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "util/alloc.h"
+#include "util/shared.h"
 
 void response_header(struct response *res, const char *name, const char *value)
 {
@@ -36,6 +37,8 @@ void response_free(struct response *res)
 	}
 	res->nheaders = 0;
 	buf_free(&res->body);
+	shared_bytes_unref(res->shared_body);
+	res->shared_body = NULL;
 }
 
 const char *http_status_text(unsigned status)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -31,6 +32,7 @@
 #include "http/router.h"
 #include "http/uri.h"
 #include "util/alloc.h"
+#include "util/shared.h"
 #include "util/timeutil.h"
 
 static struct MHD_Daemon *daemon_handle;
@@ -62,6 +64,13 @@ static bool acceptable_request_id(const char *id)
 	return true;
 }
 
+static unsigned char process_half[8];
+
+static void draw_process_half(void)
+{
+	randombytes_buf(process_half, sizeof process_half);
+}
+
 static void assign_request_id(struct request *req)
 {
 	const char *given = request_header(req, "X-Request-Id");
@@ -69,8 +78,16 @@ static void assign_request_id(struct request *req)
 		snprintf(req->request_id, sizeof req->request_id, "%s", given);
 		return;
 	}
+	/* 32 hex digits: this process's random half, then a count (one
+	 * getrandom() per process instead of one per request) */
+	static pthread_once_t drawn = PTHREAD_ONCE_INIT;
+	static atomic_ullong counted;
+	pthread_once(&drawn, draw_process_half);
+	unsigned long long n = atomic_fetch_add_explicit(&counted, 1, memory_order_relaxed);
 	unsigned char raw[16];
-	randombytes_buf(raw, sizeof raw);
+	memcpy(raw, process_half, sizeof process_half);
+	for (int i = 0; i < 8; i++)
+		raw[8 + i] = (unsigned char)(n >> (56 - 8 * i));
 	sodium_bin2hex(req->request_id, sizeof req->request_id, raw, sizeof raw);
 }
 
@@ -111,19 +128,32 @@ static enum MHD_Result send_response(struct request *req)
 
 	bool is_read = req->method == HTTP_GET || req->method == HTTP_HEAD;
 	if (is_read && status == HTTP_OK && !res->no_etag) {
-		if (res->etag[0])
+		if (res->etag[0]) {
 			memcpy(etag, res->etag, sizeof etag);
-		else
-			response_etag(&res->body, etag);
+		} else {
+			struct buf body = res->body;
+			if (res->shared_body) /* a view of it, for the tag */
+				body = (struct buf){(char *)shared_bytes_data(res->shared_body), shared_bytes_len(res->shared_body), 0};
+			response_etag(&body, etag);
+		}
 		if (etag_list_matches(request_header(req, "If-None-Match"), etag, true)) {
 			status = HTTP_NOT_MODIFIED;
 			buf_reset(&res->body);
+			shared_bytes_unref(res->shared_body);
+			res->shared_body = NULL;
 		}
 	}
 
-	size_t len = res->body.len;
+	size_t len = res->shared_body ? shared_bytes_len(res->shared_body) : res->body.len;
 	struct MHD_Response *resp;
-	if (len) {
+	if (res->shared_body) {
+		/* a cached answer: sent from the cache's bytes, which the response
+		 * keeps alive until MHD is done with them */
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+			len, (void *)shared_bytes_data(res->shared_body), shared_bytes_unref, res->shared_body);
+		if (resp)
+			res->shared_body = NULL; /* now the response's */
+	} else if (len) {
 		char *data = buf_steal(&res->body);
 		resp = MHD_create_response_from_buffer_with_free_callback(len, data, free);
 	} else {

@@ -44,6 +44,51 @@ def test_second_read_is_a_hit_with_the_same_etag_and_304(pair):
     assert (r.status_code, r.content) == (304, b"")
 
 
+def test_a_hit_by_head_has_the_headers_of_the_get_and_no_body(pair):
+    _, reader = pair
+    path, params = "/v1/organizations/HP/summary", {"period": "2022YTD09"}
+    got = read_twice(reader, path, params)
+    head = reader.head(path, params=params)
+    assert (head.status_code, head.content, head.headers["X-Cache"]) == (200, b"", "hit")
+    assert head.headers["ETag"] == got.headers["ETag"]
+    assert head.headers["Content-Length"] == str(len(got.content))
+
+
+def test_hits_read_while_writes_replace_the_answer_are_whole(pair):
+    """A hit is sent from the cache's own bytes (no copy): eight readers hammer Hải Phòng's
+    summary while its new_members figure is rewritten and the entry replaced under them. Every
+    answer is whole, and shows one of the figures written (the server runs under ASan in the
+    suite: a body freed while still being sent would abort it)."""
+    import threading
+    admin, reader = pair
+    path, params = "/v1/organizations/HP/summary", {"period": "2022YTD09"}
+    written = [15537, 15538, 15539, 15540]
+    seen, problems = set(), []
+    stop = threading.Event()
+
+    def read():
+        while not stop.is_set():
+            r = reader.get(path, params=params)
+            if r.status_code != 200:
+                problems.append(r.status_code)
+                continue
+            seen.add(({i["indicator"]: i for i in figure(r, "items")}["new_members"]["actual"],
+                      r.headers["X-Cache"]))
+
+    put_values(admin, [{"org": "HP", "indicator": "new_members", "period": "2022YTD09", "actual": written[0]}])
+    readers = [threading.Thread(target=read) for _ in range(8)]
+    for t in readers:
+        t.start()
+    for n in written * 3:
+        put_values(admin, [{"org": "HP", "indicator": "new_members", "period": "2022YTD09", "actual": n}])
+    stop.set()
+    for t in readers:
+        t.join()
+    assert problems == []
+    assert {n for n, _ in seen} <= set(written)
+    assert {"hit", "miss"} <= {how for _, how in seen}
+
+
 def test_probes_and_keys_are_never_cached(pair):
     admin, _ = pair
     for path in ("/healthz", "/v1", "/v1/keys"):

@@ -1,8 +1,10 @@
 /* The byte buffer and its JSON string escaping. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "tap.h"
 #include "util/buf.h"
+#include "util/shared.h"
 
 static void appends_and_stays_terminated(void)
 {
@@ -60,6 +62,23 @@ static void steal_leaves_the_buffer_empty(void)
 	free(s);
 }
 
+/* A cached answer's body, shared by the cache and the responses sending it. */
+static void shared_bytes_live_until_the_last_owner(void)
+{
+	struct shared_bytes *s = shared_bytes_new("Hải Phòng", strlen("Hải Phòng"));
+	CHECK_INT(shared_bytes_len(s), strlen("Hải Phòng"));
+	CHECK_STR(shared_bytes_data(s), "Hải Phòng");
+	CHECK(shared_bytes_ref(s) == s);
+	shared_bytes_unref(s); /* one owner left: still readable (ASan would say otherwise) */
+	CHECK_STR(shared_bytes_data(s), "Hải Phòng");
+	shared_bytes_unref(s);
+	shared_bytes_unref(NULL);
+	struct shared_bytes *empty = shared_bytes_new(NULL, 0);
+	CHECK_INT(shared_bytes_len(empty), 0);
+	CHECK_STR(shared_bytes_data(empty), "");
+	shared_bytes_unref(empty);
+}
+
 int main(void)
 {
 	RUN(appends_and_stays_terminated);
@@ -67,5 +86,6 @@ int main(void)
 	RUN(printf_longer_than_the_stack_buffer);
 	RUN(json_string_escapes_quotes_controls_and_keeps_utf8);
 	RUN(steal_leaves_the_buffer_empty);
+	RUN(shared_bytes_live_until_the_last_owner);
 	return tap_done();
 }
