@@ -474,11 +474,27 @@ PGconn *db_connect_direct(void)
 
 uint64_t db_lsn_parse(const char *text)
 {
-	unsigned long hi, lo;
-	char tail;
-	if (!text || sscanf(text, "%lx/%lx%c", &hi, &lo, &tail) != 2)
+	if (!text)
 		return 0;
-	return ((uint64_t)hi << 32) | (lo & 0xFFFFFFFFu);
+	/* "16/B374D848": two hex numbers of up to 8 digits (no sscanf: this
+	 * runs for every request) */
+	uint64_t half[2] = {0, 0};
+	const char *p = text;
+	for (int i = 0; i < 2; i++) {
+		int digits = 0;
+		for (; *p && digits <= 8; p++, digits++) {
+			int d = *p >= '0' && *p <= '9' ? *p - '0'
+			      : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+			      : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+			if (d < 0)
+				break;
+			half[i] = half[i] << 4 | (uint64_t)d;
+		}
+		if (!digits || digits > 8 || *p != (i ? '\0' : '/'))
+			return 0;
+		p++;
+	}
+	return half[0] << 32 | half[1];
 }
 
 /* THIDUA_REPLICA_URLS, once: each standby's connection string and a name
