@@ -103,6 +103,16 @@ for label, key in rows:
     x = r[key]
     lines.append(f"| {label} | {x['rps']:.0f} | {ms(x['p50_ms'])} | {ms(x['p99_ms'])} | "
                  f"{int(x.get('non2xx', 0)) + int(x.get('socket_errors', 0))} |")
+if "cached_rounds" in r and "nginx_rounds" in r:
+    each = ", ".join(f"{ratio(c, n):.2f}" for c, n in zip(r["cached_rounds"], r["nginx_rounds"]))
+    lines_after_table = [
+        f"nginx and the cache were measured in turn, {len(r['cached_rounds'])} rounds of "
+        f"{r['cached']['seconds'] / len(r['cached_rounds']):.0f} s each (the rows above are their sums); "
+        f"the cache's rate over nginx's, round by round: {each}.",
+        "",
+    ]
+else:
+    lines_after_table = []
 lines += [
     f"| import: {r['import']['rows']} CSV rows through `PUT /v1/values` | {r['import']['rps']:.0f} rows | "
     f"{r['import']['seconds']:.1f} s in all | | 0 |",
@@ -113,6 +123,7 @@ lines += [
     f"while 1000 keep-alive connections were open and served (peak RSS {mem['peak_kb'] / 1024:.1f} MiB).",
     "",
 ]
+lines += lines_after_table
 page = r.get("page")
 if page:
     kb = lambda n: f"{n / 1024:.1f} KB"  # noqa: E731
