@@ -103,12 +103,28 @@ for label, key in rows:
     x = r[key]
     lines.append(f"| {label} | {x['rps']:.0f} | {ms(x['p50_ms'])} | {ms(x['p99_ms'])} | "
                  f"{int(x.get('non2xx', 0)) + int(x.get('socket_errors', 0))} |")
-if "cached_rounds" in r and "nginx_rounds" in r:
-    each = ", ".join(f"{ratio(c, n):.2f}" for c, n in zip(r["cached_rounds"], r["nginx_rounds"]))
+def round_ratios(ours, *theirs):
+    """Each round's ratio of our rate to the best of theirs, as text."""
+    if ours + "_rounds" not in r or any(t + "_rounds" not in r for t in theirs):
+        return None
+    best = [max(x) for x in zip(*(r[t + "_rounds"] for t in theirs))]
+    return ", ".join(f"{ratio(a, b):.2f}" for a, b in zip(r[ours + "_rounds"], best))
+
+
+compared = [(what, round_ratios(*names)) for what, names in [
+    ("the cache over nginx", ("cached", "nginx")),
+    ("the uncached scoreboard over the better pgbench", ("uncached", "pgbench", "pgbench_pool")),
+    ("the organization list over pgbench", ("list_service", "list_pgbench")),
+    ("the summary over pgbench", ("summary_service", "summary_pgbench")),
+    ("the breakdown over pgbench", ("breakdown_service", "breakdown_pgbench")),
+]]
+compared = [(what, each) for what, each in compared if each]
+if compared:
+    n = len(r["cached_rounds"]) if "cached_rounds" in r else 3
     lines_after_table = [
-        f"nginx and the cache were measured in turn, {len(r['cached_rounds'])} rounds of "
-        f"{r['cached']['seconds'] / len(r['cached_rounds']):.0f} s each (the rows above are their sums); "
-        f"the cache's rate over nginx's, round by round: {each}.",
+        "What is compared with a ceiling was measured in turn with it, in "
+        f"{n} rounds sharing the run's seconds (the rows above are their sums); each round's ratio: "
+        + "; ".join(f"{what} {each}" for what, each in compared) + ".",
         "",
     ]
 else:
