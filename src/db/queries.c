@@ -13,20 +13,18 @@ const struct db_statement db_statements[Q__COUNT] = {
 	[Q_NONE] = {"none", "SELECT", NULL, {NULL}},
 	[Q_MIGRATIONS_APPLIED] = {"migrations_applied", "SELECT name, sha256 FROM schema_migrations ORDER BY name", NULL,
 	                          {NULL}},
-	/* The version of what the answer depends on rides along for the
-	 * response cache (api/cache.h, sql/012_cache.sql: $2 what it depends
-	 * on, $3 its subject; NULL when the snapshot is still $4, the one the
-	 * service last counted it in), with the snapshot, and the primary's
-	 * flushed WAL position for reads on a standby (db.h). */
 	/* Several requests' key checks in one statement (api/keycheck.h): $1
 	 * is a JSON array of {n, prefix, subject, code, memo}; one row per
-	 * check, by n: the key (NULLs when unknown), the version of what a
-	 * cached answer depends on (NULL when the check's memo is the current
-	 * snapshot, or without a subject; computed once per subject), the
-	 * flushed WAL position, the snapshot. */
+	 * check, by n: the key (NULLs when unknown); the version of what a
+	 * cached answer depends on, for the response cache (api/cache.h,
+	 * sql/012_cache.sql: NULL without a subject, or when the check's memo,
+	 * the snapshot the service last counted it in, is still the current
+	 * one; computed for each check that asks it, checks asking the same
+	 * being sent once); the primary's flushed WAL position, for reads on a
+	 * standby (db.h); the snapshot. One plain join, no CTE: the statement's
+	 * fixed cost is most of a cached answer's time in PostgreSQL
+	 * (bench/NOTES.md). */
 	[Q_KEY_CHECKS] = {"key_checks",
-	                  /* one plain join, no CTE: its fixed cost is most of a cached answer's
-	                   * time in PostgreSQL (bench/NOTES.md) */
 	                  "SELECT b.n, k.id, k.name, k.role, k.scope_id, k.scope, k.hash, k.revoked, "
 	                  "       CASE WHEN b.subject IS NOT NULL AND b.memo IS DISTINCT FROM s.snap "
 	                  "            THEN cache_version(p_on => b.subject, p_code => b.code) END, "

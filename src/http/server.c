@@ -132,8 +132,10 @@ static enum MHD_Result send_response(struct request *req)
 			memcpy(etag, res->etag, sizeof etag);
 		} else {
 			struct buf body = res->body;
-			if (res->shared_body) /* a view of it, for the tag */
-				body = (struct buf){(char *)shared_bytes_data(res->shared_body), shared_bytes_len(res->shared_body), 0};
+			if (res->shared_body) { /* a view of it, for the tag */
+				body.data = (char *)shared_bytes_data(res->shared_body);
+				body.len = shared_bytes_len(res->shared_body);
+			}
 			response_etag(&body, etag);
 		}
 		if (etag_list_matches(request_header(req, "If-None-Match"), etag, true)) {
