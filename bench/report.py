@@ -120,7 +120,7 @@ compared = [(what, round_ratios(*names)) for what, names in [
 ]]
 compared = [(what, each) for what, each in compared if each]
 if compared:
-    n = len(r["cached_rounds"]) if "cached_rounds" in r else 3
+    n = len(next(r[k] for k in r if k.endswith("_rounds")))
     lines_after_table = [
         "What is compared with a ceiling was measured in turn with it, in "
         f"{n} rounds sharing the run's seconds (the rows above are their sums); each round's ratio: "

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -64,12 +63,8 @@ static bool acceptable_request_id(const char *id)
 	return true;
 }
 
+/* The random half of the request ids this process makes, drawn at start. */
 static unsigned char process_half[8];
-
-static void draw_process_half(void)
-{
-	randombytes_buf(process_half, sizeof process_half);
-}
 
 static void assign_request_id(struct request *req)
 {
@@ -80,9 +75,7 @@ static void assign_request_id(struct request *req)
 	}
 	/* 32 hex digits: this process's random half, then a count (one
 	 * getrandom() per process instead of one per request) */
-	static pthread_once_t drawn = PTHREAD_ONCE_INIT;
 	static atomic_ullong counted;
-	pthread_once(&drawn, draw_process_half);
 	unsigned long long n = atomic_fetch_add_explicit(&counted, 1, memory_order_relaxed);
 	unsigned char raw[16];
 	memcpy(raw, process_half, sizeof process_half);
@@ -312,6 +305,7 @@ bool server_start(const struct server_stages *stages)
 {
 	stage = stages;
 	raise_fd_limit();
+	randombytes_buf(process_half, sizeof process_half);
 
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof ss);
