@@ -147,7 +147,21 @@ def test_references_of_a_value_are_enforced(pg, db):
     assert e.pgcode == "23503" and "organization 999999" in e.diag.message_primary
     e = refused(pg, db, "INSERT INTO value (org_id, indicator_id, period_id, actual) "
                         "SELECT o.id, 99999, period_ensure('2024'), 1 FROM organization o WHERE o.code = 'HP'")
-    assert e.pgcode == "23503"
+    assert e.pgcode == "23503" and "indicator 99999" in e.diag.message_primary
+    e = refused(pg, db, "INSERT INTO value (org_id, indicator_id, period_id, actual) "
+                        "SELECT o.id, i.id, 99999, 1 FROM organization o, indicator i "
+                        "WHERE o.code = 'HP' AND i.code = 'new_members'")
+    assert e.pgcode == "23503" and "period 99999" in e.diag.message_primary
+    e = refused(pg, db, "INSERT INTO value (bloc_id, indicator_id, period_id, actual) "
+                        "SELECT 99999, i.id, period_ensure('2024'), 1 FROM indicator i WHERE i.code = 'new_members'")
+    assert e.pgcode == "23503" and "bloc 99999" in e.diag.message_primary
+    # one missing among many rows of one statement is named
+    e = refused(pg, db, "INSERT INTO value (org_id, indicator_id, period_id, actual) "
+                        "SELECT CASE WHEN n = 40 THEN 999998 ELSE o.id END, i.id, period_ensure('2030M' || "
+                        "lpad((n % 12 + 1)::text, 2, '0')), n FROM generate_series(1, 50) n, organization o, indicator i "
+                        "WHERE o.code = 'HP' AND i.code = 'new_members' AND n <= 12 OR n = 40 "
+                        "AND o.code = 'HP' AND i.code = 'new_members'")
+    assert e.pgcode == "23503" and "organization 999998" in e.diag.message_primary
     e = refused(pg, db, "DELETE FROM indicator WHERE code = 'new_members'")
     assert e.pgcode == "23503" and "still used" in e.diag.message_primary
     e = refused(pg, db, "DELETE FROM period WHERE code = '2022YTD09'")
