@@ -2,6 +2,8 @@
 (sql/020_organizations_in_waves.sql): new organizations and moves go as sets,
 and every answer is the one the rows would get one by one: the same rows
 written, the same rows refused with the same words, in the file's order."""
+import json
+
 import pytest
 
 from conftest import bearer
@@ -202,3 +204,57 @@ def test_the_first_thousand_changes_are_listed_and_all_counted(admin):
     assert (s["created"], s["changes_count"], len(s["changes"])) == (1005, 1005, 1000)
     assert (s["changes"][0]["line"], s["changes"][-1]["line"]) == (2, 1001)
     assert parents(admin, "HN-K1005") == [("HN", None, None)]
+
+
+def put_json(api, rows, **params):
+    body = "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n]\n"
+    return api.put("/v1/organizations", params=params, data=body.encode("utf-8"),
+                   headers={"Content-Type": "application/json"})
+
+
+def test_a_name_given_as_a_list_among_many_is_refused_as_one_alone_would_be(admin):
+    rows = [{"code": f"HN-J{i}", "name": f"Công đoàn cơ sở J{i}", "kind": "grassroots", "parent": "HN"}
+            for i in range(1, 11)]
+    rows[3]["name"] = ["Công đoàn cơ sở J4"]
+    rows[6]["short_name"] = []
+    r = put_json(admin, rows, on_error="skip")
+    assert r.status_code == 200, r.text[:500]
+    s = r.json()
+    assert counts(s) == (8, 0, 0, 2)
+    assert [(x["index"], x["code"], x["field"], x["message"]) for x in s["rejected"]] == [
+        (3, "invalid_field", "name", "name must be text"), (6, "invalid_field", "short_name", "short_name must be text")]
+    assert admin.get("/v1/organizations/HN-J4").status_code == 404
+
+
+def test_a_first_day_under_no_parent_after_the_last_day_is_refused_among_many(admin):
+    rows = ["code,name,kind,parent_from,valid_to"]
+    rows += [{5: "HN-V4,Công đoàn V4,other,2025-06-01,2025-01-01"}.get(i + 1, f"HN-V{i},Công đoàn V{i},other,,")
+             for i in range(1, 11)]
+    r = put_csv(admin, "\n".join(rows) + "\n", on_error="skip")
+    assert r.status_code == 200, r.text[:500]
+    s = r.json()
+    assert counts(s) == (9, 0, 0, 1)
+    assert [(x["line"], x["code"], x["field"], x["message"]) for x in s["rejected"]] == [
+        (5, "invalid_row", "code", "a value breaks a rule of the data (dates in order, names one line)")]
+    assert admin.get("/v1/organizations/HN-V4").status_code == 404
+
+
+def test_a_circle_through_a_link_a_later_row_replaces_is_refused_as_row_by_row(admin):
+    unions_and_wards(admin, n=7)
+    setup = ("code,name,kind,parent\n"
+             "HN-A,Công đoàn A,other,HN\nHN-P,Công đoàn P,other,HN\nHN-Q,Công đoàn Q,other,HN\n"
+             "HN-K,Công đoàn K,other,HN-P\nHN-X,Công đoàn X,other,HN-K\n")
+    assert put_csv(admin, setup).json()["created"] == 5
+    assert put_csv(admin, "code,parent,parent_from\nHN-K,HN-A,2025-01-01\n").json()["updated"] == 1
+    # HN-A under HN-X, which is under HN-K, under HN-A from 2025: a circle, until
+    # the next row puts HN-K under HN-Q from that same day instead
+    rows = ["code,parent,parent_from", "HN-A,HN-X,2025-06-01", "HN-K,HN-Q,2025-01-01"]
+    rows += [f"HN-M{i},HN-PA,2025-07-01" for i in range(1, 8)]
+    r = put_csv(admin, "\n".join(rows) + "\n", on_error="skip")
+    assert r.status_code == 200, r.text[:500]
+    s = r.json()
+    assert counts(s) == (0, 8, 0, 1)
+    assert [(x["line"], x["code"], x["message"]) for x in s["rejected"]] == [
+        (2, "invalid_parent", "HN-A cannot be placed under HN-X: HN-A is already above it")]
+    assert parents(admin, "HN-A") == [("HN", None, None)]
+    assert parents(admin, "HN-K") == [("HN-P", None, "2024-12-31"), ("HN-Q", "2025-01-01", None)]
