@@ -25,10 +25,14 @@ DECLARE
 BEGIN
 	DELETE FROM import_wave;
 	INSERT INTO import_wave (seq, class, code, org_id, parent_id, name, short_name, kind, valid_from, valid_to,
-	                         parent_from, shown, given)
+	                         parent_from, shown, unreadable)
 	SELECT c.seq, c.class, c.code, o.id, p.id, i.doc->>'name', nullif(i.doc->>'short_name', ''), i.doc->>'kind',
 	       import_date(i.doc->>'valid_from'), import_date(i.doc->>'valid_to'), import_date(i.doc->>'parent_from'),
-	       s.n <= p_show, ARRAY[i.doc->>'valid_from', i.doc->>'valid_to', i.doc->>'parent_from', i.doc->>'parent']
+	       s.n <= p_show,
+	       -- a date given that is not one, a parent named that does not exist
+	       EXISTS (SELECT 1 FROM unnest(ARRAY['valid_from', 'valid_to', 'parent_from']) k
+	               WHERE i.doc->>k IS NOT NULL AND import_date(i.doc->>k) IS NULL)
+	       OR (i.doc->>'parent' IS NOT NULL AND p.id IS NULL)
 	FROM unnest(p_seqs) WITH ORDINALITY s(seq, n)
 	JOIN import_checked c ON c.seq = s.seq
 	JOIN import_rows i ON i.seq = s.seq
@@ -37,16 +41,13 @@ BEGIN
 
 	-- what the row-by-row path would refuse, or write otherwise
 	SELECT w.seq INTO v_bad FROM import_wave w
-	WHERE w.class = 'create' AND (w.org_id IS NOT NULL OR p_mode = 'update' OR w.name IS NULL OR w.kind IS NULL
-	                              OR (w.given[1] IS NOT NULL AND w.valid_from IS NULL)
-	                              OR (w.given[2] IS NOT NULL AND w.valid_to IS NULL)
-	                              OR (w.given[3] IS NOT NULL AND w.parent_from IS NULL)
+	WHERE w.unreadable
+	   OR w.class = 'create' AND (w.org_id IS NOT NULL OR p_mode = 'update' OR w.name IS NULL OR w.kind IS NULL
 	                              OR (p_scope IS NOT NULL AND w.parent_id IS NULL)
 	                              -- a first day under the parent after the last (the row's range of dates)
 	                              OR coalesce(w.parent_from, w.valid_from) > w.valid_to)
 	   OR w.class = 'move' AND (w.org_id IS NULL OR p_mode = 'create' OR p_scope IS NOT NULL OR w.parent_from IS NULL)
 	   OR w.class NOT IN ('create', 'move')
-	   OR (w.given[4] IS NOT NULL AND w.parent_id IS NULL)
 	LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'row %: for the row-by-row path', v_bad;
@@ -188,7 +189,7 @@ BEGIN
 	ANALYZE import_checked;
 	CREATE TEMP TABLE import_wave (seq int, class text, code text, org_id bigint, parent_id bigint, name text,
 	                               short_name text, kind text, valid_from date, valid_to date, parent_from date,
-	                               shown boolean, given text[], status text)
+	                               shown boolean, unreadable boolean, status text)
 		ON COMMIT DROP;
 	-- the codes pending rows create, for each pass: what a row waits for
 	CREATE TEMP TABLE import_creators (code text, rows bigint, seq int) ON COMMIT DROP;
