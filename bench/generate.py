@@ -19,7 +19,9 @@ articles' organizations.
 
 It loads through the service's own bulk imports (PUT /v1/indicators,
 /v1/organizations, /v1/values; PUT /v1/blocs/...) and stops at the first
-rejected row. The last line printed is the SHA-256 of everything generated:
+rejected row. The organizations go one part after another; the blocs and
+the figures' parts by --clients clients at once (default 2), as the
+provinces' portals send theirs; a 503 (busy) is sent again after a second. The last line printed is the SHA-256 of everything generated:
 the same seed and scale give the same checksum.
 """
 import argparse
@@ -33,6 +35,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 PROVINCES = [
     "Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa", "Nghệ An",
@@ -332,6 +335,14 @@ class Api:
         if isinstance(body, (dict, list)):
             body = json.dumps(body, ensure_ascii=False).encode()
         status, text = self.send(method, path, body, ctype)
+        for _ in range(5):
+            if status != 503:
+                break
+            # busy (a lock held too long, or two writers crossed): sent again when the service says,
+            # as a portal would; said, so that the report shows it
+            print(f"  {method} {path}: 503, sent again", file=sys.stderr)
+            time.sleep(1)
+            status, text = self.send(method, path, body, ctype)
         if status not in (200, 201):
             sys.exit(f"generate: {method} {path} answered {status}: {text[:2000].decode(errors='replace')}")
         return json.loads(text) if text else None
@@ -358,26 +369,48 @@ def csv_chunks(path, rows_per_chunk):
             yield b"".join(part)
 
 
-def load(out, api, chunk_rows):
-    """Loads the generated files in dependency order; prints what each step did."""
+def at_once(items, fn, clients):
+    """fn(item) for every item, by `clients` threads, each taking the next item when it is done
+    (items are read one ahead of the threads, not all at once); the first failure stops the run."""
+    with ThreadPoolExecutor(clients) as pool:
+        running = set()
+        for item in items:
+            if len(running) >= clients:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for f in done:
+                    f.result()
+            running.add(pool.submit(fn, item))
+        for f in running:
+            f.result()
+
+
+def load(out, api, chunk_rows, clients):
+    """Loads the generated files in dependency order; prints what each step did. The
+    organizations go one file part after another (a part may name a parent created by the
+    part before); the blocs and the figures, which do not depend on each other, are sent by
+    `clients` clients at once, as the provinces' portals send theirs."""
     def step(what, fn):
         t = time.monotonic()
         fn()
-        print(f"  {what}: {time.monotonic() - t:.1f} s", file=sys.stderr)
+        steps[what] = round(time.monotonic() - t, 1)
+        print(f"  {what}: {steps[what]:.1f} s", file=sys.stderr)
+
+    steps = {}
 
     step("indicators", lambda: api.import_csv("/v1/indicators", open(f"{out}/indicators.csv", "rb").read()))
     for name in ("organizations", "moves", "dissolutions"):
         step(name, lambda name=name: [api.import_csv("/v1/organizations", part)
                                       for part in csv_chunks(f"{out}/{name}.csv", 20_000)])
 
-    def put_blocs():
-        for code, bloc, years in json.load(open(f"{out}/blocs.json", encoding="utf-8")):
-            api.must("PUT", f"/v1/blocs/{code}", bloc)
-            for year, body in years.items():
-                api.must("PUT", f"/v1/blocs/{code}/years/{year}", body)
-    step("blocs", put_blocs)
-    step("values", lambda: [api.import_csv("/v1/values?decimal=point", part)
-                            for part in csv_chunks(f"{out}/values.csv", chunk_rows)])
+    def put_bloc(entry):
+        code, bloc, years = entry
+        api.must("PUT", f"/v1/blocs/{code}", bloc)
+        for year, body in years.items():
+            api.must("PUT", f"/v1/blocs/{code}/years/{year}", body)
+    step("blocs", lambda: at_once(json.load(open(f"{out}/blocs.json", encoding="utf-8")), put_bloc, clients))
+    step("values", lambda: at_once(csv_chunks(f"{out}/values.csv", chunk_rows),
+                                   lambda part: api.import_csv("/v1/values?decimal=point", part), clients))
+    return steps
 
 
 def main():
@@ -388,15 +421,19 @@ def main():
     ap.add_argument("--import-rows", type=int, default=0, help="also write import.csv with this many new rows")
     ap.add_argument("--load", nargs=2, metavar=("URL", "KEY"), help="load into the service at URL with an admin KEY")
     ap.add_argument("--chunk-rows", type=int, default=250_000, help="value rows per import request")
+    ap.add_argument("--clients", type=int, default=2,
+                    help="blocs and value parts sent at once (default 2, one for each of the machine's cores)")
     args = ap.parse_args()
     if not 0 < args.scale <= 10:
         ap.error("--scale must be above 0 and at most 10")
     t = time.monotonic()
     counts, checksum = generate(args.scale, args.seed, args.out, args.import_rows)
-    print("generated " + ", ".join(f"{v} {k}" for k, v in counts.items())
-          + f" in {time.monotonic() - t:.1f} s", file=sys.stderr)
+    generation = round(time.monotonic() - t, 1)
+    print("generated " + ", ".join(f"{v} {k}" for k, v in counts.items()) + f" in {generation:.1f} s",
+          file=sys.stderr)
     if args.load:
-        load(args.out, Api(*args.load), args.chunk_rows)
+        steps = load(args.out, Api(*args.load), args.chunk_rows, args.clients)
+        print("steps " + json.dumps({"generation": generation, **steps, "clients": args.clients}))
     print(f"checksum {checksum}")
 
 

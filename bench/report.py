@@ -92,6 +92,11 @@ lines = [
     f"({data['counts']['grassroots']} grassroots), {data['counts']['values']} values, "
     f"{data['counts']['blocs']} blocs, {data['counts']['database_mb']} MB; generated and loaded through the "
     f"service's imports in {data['load_seconds']:.0f} s; checksum `{data['checksum'][:16]}…`.",
+    *([] if not data.get("steps") else [
+        "",
+        "The load, step by step: " + ", ".join(f"{k} {v:.0f} s" for k, v in data["steps"].items() if k != "clients")
+        + f" (the organizations one file part after another; the blocs and the figures by "
+        f"{data['steps'].get('clients', 1)} clients at once, as the provinces' portals send theirs)."]),
     "",
     f"Scoreboard: `GET {scoreboard}` ({r.get('cached', {}).get('bytes', 0) // max(1, r.get('cached', {}).get('requests', 1))} bytes). "
     f"Roll-up: `GET {rollup}`.",
