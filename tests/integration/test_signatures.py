@@ -64,7 +64,7 @@ def test_a_database_that_appears_later_is_checked_by_readyz(pg, empty_template, 
 def test_a_database_that_matches_is_ready(pg, empty_template, make_server):
     url = pg.create_database("sig_fine", template=empty_template)
     _, api = make_server(url, role=None)
-    assert api.get("/readyz").json() == {"status": "ready", "migrations": 22}
+    assert api.get("/readyz").json() == {"status": "ready", "migrations": 23}
 
 
 def test_no_function_of_the_api_compiles_its_queries(pg, empty_template):
@@ -81,20 +81,29 @@ def test_no_function_of_the_api_compiles_its_queries(pg, empty_template):
 
 
 def test_a_figures_own_look_ups_keep_one_plan(pg, empty_template):
-    """The summaries and the breakdown plan their own queries for their
-    arguments (plan_cache_mode = force_custom_plan), a setting that holds for
-    every function they call: own_figure() and derive_from_periods(), run for
-    every indicator of a summary and every child a roll-up goes down into,
-    planned their look-ups again at each call (0.3 to 0.9 ms for a 0.07 ms
-    look-up; sql/018_generic_plans.sql). A migration replacing either must
-    set it again."""
+    """The summaries and the breakdown keep one plan of their queries
+    (plan_cache_mode = force_generic_plan; planning them for their arguments
+    at every call took 4 to 9 ms, sql/023_walks_without_calls.sql), and so
+    do the look-ups they call: own_figure() and derive_from_periods(), run
+    for every indicator of a summary and every child a roll-up goes down
+    into (planned at each call, 0.3 to 0.9 ms for a 0.07 ms look-up;
+    sql/018_generic_plans.sql), and children_totals(), the summary's walk
+    (4 ms). A migration replacing one of them must set it again."""
     pg.create_database("sig_plans", template=empty_template)
     settings = pg.query("sig_plans", """
         SELECT p.proname, p.proconfig FROM pg_proc p
-        WHERE p.pronamespace = 'public'::regnamespace AND p.proname IN ('own_figure', 'derive_from_periods')
+        WHERE p.pronamespace = 'public'::regnamespace
+          AND (p.proname IN ('own_figure', 'derive_from_periods', 'children_totals')
+               OR array_to_string(p.proconfig, ',') LIKE '%plan_cache_mode%')
         ORDER BY 1""")
-    assert settings == [("derive_from_periods", ["plan_cache_mode=force_generic_plan"]),
-                        ("own_figure", ["plan_cache_mode=force_generic_plan"])]
+    assert settings == [
+        ("api_bloc_summary", ["plan_cache_mode=force_generic_plan", "jit=off"]),
+        ("api_organization_breakdown", ["plan_cache_mode=force_generic_plan", "jit=off"]),
+        ("api_organization_summary", ["plan_cache_mode=force_generic_plan", "jit=off"]),
+        ("children_totals", ["plan_cache_mode=force_generic_plan"]),
+        ("derive_from_periods", ["plan_cache_mode=force_generic_plan"]),
+        ("own_figure", ["plan_cache_mode=force_generic_plan"]),
+    ]
 
 
 def test_the_hierarchys_walks_follow_the_indexes(pg, empty_template):
