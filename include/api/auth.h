@@ -32,12 +32,17 @@ enum auth_step {
 
 /* Starts the check of req->who for req->route. A lookup also brings the
  * version of what a cached answer depends on (cache_on and cache_code,
- * see api/pipeline.c; sql/012_cache.sql), in the same round trip. */
-enum auth_step auth_begin(struct request *req, const char *cache_on, const char *cache_code);
+ * see api/pipeline.c; sql/012_cache.sql), in the same round trip.
+ * AUTH_WAITING: the request is suspended, and then(req) is called on the
+ * key-check thread once the check is answered, the request still
+ * suspended; then() must resume it, or hand it to what will. */
+enum auth_step auth_begin(struct request *req, const char *cache_on, const char *cache_code,
+                          void (*then)(struct request *req));
 
-/* Once the request is resumed after AUTH_WAITING: true when req->who may
- * call req->route, with *who filled and *version set (malloc'd; NULL
- * without cache_on). False when the answer (401, 403, 503) is made. */
+/* After AUTH_WAITING, once then() is called, on any one thread: true when
+ * req->who may call req->route, with *who filled and *version set
+ * (malloc'd; NULL without cache_on). False when the answer (401, 403,
+ * 503) is made. */
 bool auth_finish(struct request *req, char **version);
 
 /* Frees the check; when the request is done. */

@@ -22,6 +22,7 @@ struct auth_wait {
 	struct apikey key;    /* as given; check.prefix is "" without one */
 	char *memo_snapshot;  /* the version remembered for the subject, and the */
 	char *memo_version;   /* snapshot it was counted in (api/cache.h) */
+	void (*then)(struct request *req);
 };
 
 static bool unauthorized(struct request *req, const char *code, const char *detail)
@@ -31,13 +32,15 @@ static bool unauthorized(struct request *req, const char *code, const char *deta
 	return false;
 }
 
-static void resume(struct key_check *check, void *arg)
+static void checked(struct key_check *check, void *arg)
 {
+	struct request *req = arg;
 	(void)check;
-	server_resume(arg);
+	req->auth->then(req);
 }
 
-enum auth_step auth_begin(struct request *req, const char *cache_on, const char *cache_code)
+enum auth_step auth_begin(struct request *req, const char *cache_on, const char *cache_code,
+                          void (*then)(struct request *req))
 {
 	const struct route *route = req->route;
 	struct principal *who = req->who;
@@ -72,6 +75,7 @@ enum auth_step auth_begin(struct request *req, const char *cache_on, const char 
 
 	struct auth_wait *w = xcalloc(1, sizeof *w);
 	w->key = key;
+	w->then = then;
 	if (cache_on)
 		cache_memo_get(cache_on, cache_code, &w->memo_snapshot, &w->memo_version);
 	struct key_check *c = &w->check;
@@ -79,7 +83,7 @@ enum auth_step auth_begin(struct request *req, const char *cache_on, const char 
 	c->subject = cache_on;
 	c->code = cache_code;
 	c->memo_snapshot = w->memo_snapshot;
-	c->answered = resume;
+	c->answered = checked;
 	c->arg = req;
 	req->auth = w;
 	server_suspend(req); /* before the check can be answered */
