@@ -8,10 +8,12 @@
  *   handle   a body too large refused (413), the route's typed parameters
  *            validated (400, 415; api/params.h), the key checked (401,
  *            403; api/auth.h: the request is suspended while its look-up
- *            shares a statement with others, api/keycheck.h, and handle
- *            runs again when it is answered), then the handler run — or, on a cached
- *            route, its answer reused when the database has not changed
- *            since it was computed (api/cache.h);
+ *            shares a statement with others, api/keycheck.h), then the
+ *            handler run on a runner thread (api/runner.h) — or, on a
+ *            cached route, its answer reused when the database has not
+ *            changed since it was computed (api/cache.h). An answer the
+ *            cache cannot hold goes from the key check straight to the
+ *            runners; a refusal or a cached route comes back to handle;
  *   done     metrics and the access line.
  *
  * Handlers (handlers/) see a request whose parameters are valid and whose
