@@ -72,3 +72,42 @@ def test_a_handler_thread_waiting_does_not_hold_the_connections_of_its_http_work
             lock.close()
     t.join(timeout=30)
     assert result["r"].status_code == 200
+
+
+def test_with_the_cache_off_each_request_gets_its_own_callers_answer(make_db, make_server, keys):
+    """With the cache off, a request whose key is accepted goes from the key
+    check straight to a handler thread, and a refused one back to its HTTP
+    worker (api/pipeline.c). Mixed on the same keep-alive connections, under
+    eight clients at once, each request gets the answer of its own caller:
+    a whole-tree reader and a Hà Tĩnh reader (its scope given to the
+    handler) their summaries, an admin the keys, a reader the keys refused
+    (403), a revoked key refused (401)."""
+    url = make_db()
+    srv, _ = make_server(url, {"THIDUA_THREADS": "2", "THIDUA_CACHE_BYTES": "0"})
+    asks = [
+        ("reader", "/v1/organizations/HP/summary?period=2022YTD09"),
+        ("reader_ht", "/v1/organizations/HT/summary?period=2023"),
+        ("reader_ht", "/v1/organizations/HP/summary?period=2022YTD09"),
+        ("admin", "/v1/keys"),
+        ("reader", "/v1/keys"),
+        ("revoked", "/v1/organizations/HP/summary?period=2022YTD09"),
+    ]
+    expected = {}
+    for who, path in asks:  # one at a time first: what each should get
+        r = requests.get(srv.url + path, headers=bearer(keys[who]), timeout=10)
+        expected[who, path] = (r.status_code, r.json().get("code") if r.status_code >= 400 else r.text)
+    assert [expected[a][0] for a in asks] == [200, 200, 403, 200, 403, 401]
+    sessions = [requests.Session() for _ in range(8)]
+
+    def run(i):
+        session, got = sessions[i], []
+        for n in range(24):
+            who, path = asks[(i + n) % len(asks)]
+            r = session.get(srv.url + path, headers=bearer(keys[who]), timeout=10)
+            got.append(((who, path), (r.status_code, r.json().get("code") if r.status_code >= 400 else r.text)))
+        return got
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        for got in pool.map(run, range(8)):
+            for ask, answer in got:
+                assert answer == expected[ask], ask
