@@ -13,7 +13,8 @@
  *            cached route, its answer reused when the database has not
  *            changed since it was computed (api/cache.h). An answer the
  *            cache cannot hold goes from the key check straight to the
- *            runners; a refusal or a cached route comes back to handle;
+ *            runners; a refusal, or an answer the cache or memory may
+ *            give, comes back to handle;
  *   done     metrics and the access line.
  *
  * Handlers (handlers/) see a request whose parameters are valid and whose

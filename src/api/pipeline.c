@@ -293,7 +293,7 @@ static void run_later(struct request *req)
 
 /* The request is past its key check: refused, or allowed with the
  * caller's scope given to the handler. */
-static struct pipeline_job *checked_in(struct request *req, bool allowed, char *version)
+static void checked_in(struct request *req, bool allowed, char *version)
 {
 	struct pipeline_job *j = xcalloc(1, sizeof *j);
 	j->req = req;
@@ -302,7 +302,6 @@ static struct pipeline_job *checked_in(struct request *req, bool allowed, char *
 	req->job = j;
 	if (allowed)
 		params_set(req->params, "scope", req->who->scope_id[0] ? req->who->scope_id : NULL);
-	return j;
 }
 
 /* On the key-check thread, the request still suspended: an answer the
